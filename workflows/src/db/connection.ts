@@ -1,0 +1,35 @@
+/**
+ * Postgres connection and migrations. The only place that builds a knex instance.
+ */
+import knexFactory, { type Knex } from 'knex';
+import * as m0001 from './migrations/0001_init';
+
+export type Db = Knex;
+
+/** Migrations in order. A static list keeps them working from ts-jest, tsc output and bundles alike. */
+const MIGRATIONS: Array<[string, { up(k: Knex): Promise<void>; down(k: Knex): Promise<void> }]> = [['0001_init', m0001]];
+
+const migrationSource: Knex.MigrationSource<string> = {
+  getMigrations: async () => MIGRATIONS.map(([name]) => name),
+  getMigrationName: (name) => name,
+  getMigration: async (name) => {
+    const found = MIGRATIONS.find(([n]) => n === name);
+    if (!found) throw new Error(`unknown migration ${name}`);
+    return found[1];
+  },
+};
+
+/** Opens a pool to `connectionString` (postgres://…). `max` = pool size (default 10). */
+export function connectDb(connectionString: string, opts: { max?: number } = {}): Db {
+  return knexFactory({
+    client: 'pg',
+    connection: connectionString,
+    pool: { min: 0, max: opts.max ?? 10 },
+    migrations: { migrationSource, tableName: 'berth_migrations' },
+  });
+}
+
+/** Applies every pending migration. Safe to call from several processes: knex takes a lock. */
+export async function migrate(db: Db): Promise<void> {
+  await db.migrate.latest();
+}

@@ -1,0 +1,16 @@
+/**
+ * Names of workspaces and templates. Rule from Coder (`codersdk/name.go` NameValid): 1–32
+ * characters, letters, digits and single hyphens, not starting or ending with a hyphen.
+ */
+const NAME_RE = /^[a-zA-Z0-9]+(?:-[a-zA-Z0-9]+)*$/;
+export const NAME_MAX_LENGTH = 32;
+
+/** Returns null for a valid name, else a message saying what is wrong with it. */
+export function checkName(kind: 'workspace' | 'template', name: unknown): string | null {
+  if (typeof name !== 'string' || name.length === 0) return `${kind} name is required`;
+  if (name.length > NAME_MAX_LENGTH) return `${kind} name "${name}" is longer than ${NAME_MAX_LENGTH} characters`;
+  if (!NAME_RE.test(name)) {
+    return `${kind} name "${name}" is invalid: use letters, digits and single hyphens, not at the start or end`;
+  }
+  return null;
+}

@@ -1,0 +1,119 @@
+/**
+ * The Berth worker: workflows + control activities on the control task queue, and tofu builds
+ * on the provisioner task queue(s) of its tag set. Scale by running more processes against the
+ * same Temporal and Postgres; give provisioner-only workers tags to route builds to them.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { Worker, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
+import { createActivities } from './activities';
+import { connectDb, migrate, type Db } from './db/connection';
+import { queuesForWorker } from './domain/tags';
+import { createMetrics, serveMetrics, type BerthMetrics } from './metrics';
+import { connectClient, connectWorker } from './temporal';
+import { ensureSearchAttributes } from './client';
+import { resolveTofu } from './toolchain';
+import type { WorkerSettings } from './config';
+
+/** Modules the workflow bundle must not pull in (cron-parser's file reader; unused in workflows). */
+export const WORKFLOW_BUNDLE_IGNORE = ['fs', 'fs/promises'];
+
+/** Where the workflow code comes from: a prebuilt bundle (BERTH_WORKFLOW_BUNDLE or dist/workflow-bundle.js) or the sources. */
+export function workflowSource(): Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath' | 'bundlerOptions'> {
+  const candidates = [process.env.BERTH_WORKFLOW_BUNDLE, path.join(__dirname, 'workflow-bundle.js')].filter(Boolean) as string[];
+  for (const c of candidates) if (fs.existsSync(c)) return { workflowBundle: { codePath: c } };
+  return { workflowsPath: require.resolve('./workflows'), bundlerOptions: { ignoreModules: WORKFLOW_BUNDLE_IGNORE } };
+}
+
+/** The tofu.rc shipped with this package (used as TF_CLI_CONFIG_FILE unless the host has a real one). */
+export function packagedTofuRc(): string {
+  return path.join(__dirname, '..', 'tofu.rc');
+}
+
+export type WorkerRole = Pick<WorkerSettings, 'taskQueue' | 'runWorkflows' | 'runProvisioner' | 'provisionerTags' | 'workDir' | 'workerId'
+  | 'cancelGraceMs' | 'cancelKillMs' | 'maxConcurrentBuilds' | 'shutdownGraceMs' | 'archiveLimits' | 'tofuPath'>;
+
+export interface BerthWorkers {
+  workers: Worker[];
+  metrics: BerthMetrics;
+  /** Task queues polled, for logs. */
+  queues: string[];
+  /** Runs every worker until shutdown; rejects if one fails. */
+  run(): Promise<void>;
+  /** Asks every worker to stop (running builds get `shutdownGraceMs` to finish). */
+  shutdown(): void;
+}
+
+/**
+ * Creates the workers for one process. Throws ToolchainError when tofu cannot be found (for a
+ * provisioner), Error when a tag set is invalid.
+ */
+export async function createBerthWorkers(deps: { db: Db; connection: NativeConnection; namespace: string; metrics?: BerthMetrics }, role: WorkerRole): Promise<BerthWorkers> {
+  const metrics = deps.metrics ?? createMetrics();
+  const tofuPath = role.runProvisioner ? (role.tofuPath ?? resolveTofu().path) : '';
+  fs.mkdirSync(role.workDir, { recursive: true, mode: 0o700 });
+  const activities = createActivities({
+    db: deps.db, metrics,
+    provisioner: {
+      workDir: role.workDir, tofuPath, cliConfigFile: packagedTofuRc(), workerId: role.workerId,
+      cancelGraceMs: role.cancelGraceMs, cancelKillMs: role.cancelKillMs, archiveLimits: role.archiveLimits, hostEnv: process.env,
+    },
+  });
+  const workers: Worker[] = [];
+  const queues: string[] = [];
+  if (role.runWorkflows) {
+    const { runTofu: _provisionerOnly, ...control } = activities;
+    workers.push(await Worker.create({
+      connection: deps.connection, namespace: deps.namespace, taskQueue: role.taskQueue,
+      ...workflowSource(), activities: control, shutdownGraceTime: role.shutdownGraceMs,
+    }));
+    queues.push(role.taskQueue);
+  }
+  if (role.runProvisioner) {
+    for (const q of queuesForWorker(role.provisionerTags)) {
+      workers.push(await Worker.create({
+        connection: deps.connection, namespace: deps.namespace, taskQueue: q,
+        activities: { runTofu: activities.runTofu }, maxConcurrentActivityTaskExecutions: role.maxConcurrentBuilds,
+        shutdownGraceTime: role.shutdownGraceMs,
+      }));
+      queues.push(q);
+    }
+  }
+  if (!workers.length) throw new Error('this worker has nothing to do: enable workflows or the provisioner');
+  return {
+    workers, metrics, queues,
+    run: async () => { await Promise.all(workers.map((w) => w.run())); },
+    shutdown: () => { for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown(); },
+  };
+}
+
+/**
+ * Runs a worker process from settings: migrates the database, registers search attributes,
+ * serves metrics, and runs until SIGINT/SIGTERM (handled by the Temporal runtime, which shuts
+ * the workers down gracefully). Resolves when every worker has stopped.
+ */
+export async function runWorkerProcess(settings: WorkerSettings, log: (m: string) => void = (m) => console.log(m)): Promise<void> {
+  const db = connectDb(settings.databaseUrl);
+  await migrate(db);
+  const { connection: clientConn } = await connectClient(settings.temporal);
+  await ensureSearchAttributes(clientConn, settings.temporal.namespace);
+  await clientConn.close();
+  const connection = await connectWorker(settings.temporal);
+  const metrics = createMetrics({ defaults: true });
+  const w = await createBerthWorkers({ db, connection, namespace: settings.temporal.namespace, metrics }, settings);
+  let server: Awaited<ReturnType<typeof serveMetrics>> | undefined;
+  if (settings.metricsPort >= 0) {
+    server = await serveMetrics(metrics.registry, settings.metricsPort);
+    const addr = server.address();
+    log(`berth-worker: metrics on http://localhost:${typeof addr === 'object' && addr ? addr.port : settings.metricsPort}/metrics`);
+  }
+  log(`berth-worker ${settings.workerId}: Temporal ${settings.temporal.address} namespace ${settings.temporal.namespace}; queues ${w.queues.join(', ')}`);
+  try {
+    await w.run();
+  } finally {
+    server?.close();
+    await connection.close();
+    await db.destroy();
+    log('berth-worker: stopped');
+  }
+}

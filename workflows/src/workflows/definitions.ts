@@ -1,0 +1,28 @@
+/**
+ * Names of the workspace and build workflows' handlers and search attributes, shared by the
+ * workflows and the client. Workflow-safe (no Node APIs).
+ */
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+import type { BuildRef, BuildRequest, WorkspaceDescription } from '../types';
+import type { JobStatus } from '../domain/status';
+
+/** Update: ask for a build (start, stop, restart, delete). Returns once the build rows exist. */
+export const requestBuildUpdate = defineUpdate<BuildRef, [BuildRequest]>('requestBuild');
+/** Update: cancel the active build. Returns the build number and its job status after the request. */
+export const cancelBuildUpdate = defineUpdate<{ buildNumber: number; jobStatus: JobStatus }, [{ initiator: string }]>('cancelBuild');
+/** Query: the workflow's view of the workspace. */
+export const describeQuery = defineQuery<WorkspaceDescription>('describe');
+/** Signal to a build workflow: stop the build (SIGINT to tofu, state saved). */
+export const cancelSignal = defineSignal('cancel');
+
+export const WorkspaceIdKey = defineSearchAttributeKey('WorkspaceId', SearchAttributeType.KEYWORD);
+export const WorkspaceOwnerKey = defineSearchAttributeKey('WorkspaceOwner', SearchAttributeType.KEYWORD);
+export const BuildTransitionKey = defineSearchAttributeKey('BuildTransition', SearchAttributeType.KEYWORD);
+export const BuildReasonKey = defineSearchAttributeKey('BuildReason', SearchAttributeType.KEYWORD);
+/** Every custom search attribute Berth sets (registered at worker start). */
+export const SEARCH_ATTRIBUTES = [WorkspaceIdKey, WorkspaceOwnerKey, BuildTransitionKey, BuildReasonKey];
+
+/** Workflow ids: one workspace workflow per workspace, one child per build. */
+export const workspaceWorkflowId = (workspaceId: string) => `workspace:${workspaceId}`;
+export const buildWorkflowId = (workspaceId: string, buildNumber: number) => `workspace:${workspaceId}:build:${buildNumber}`;

@@ -1,0 +1,3 @@
+/** Workflow entry point for the worker bundle: every workflow type Berth registers. */
+export { workspaceWorkflow } from './workspace';
+export { buildWorkflow } from './build';
