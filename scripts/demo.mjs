@@ -15,6 +15,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import net from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -64,7 +65,31 @@ function withTimeout(promise, ms, what) {
 const oneLine = (e) => String(e?.message ?? e).split('\n')[0];
 const mask = (url) => url.replace(/\/\/([^:/@]+):[^@/]*@/, '//$1:****@');
 
+/** Resolves null when host:port accepts a TCP connection, else the error message. */
+function probe(host, port, timeoutMs = 2000) {
+  return new Promise((resolve) => {
+    const sock = net.connect({ host, port });
+    const done = (err) => { sock.destroy(); resolve(err); };
+    sock.setTimeout(timeoutMs, () => done(`no answer within ${timeoutMs / 1000}s`));
+    sock.once('connect', () => done(null));
+    sock.once('error', (e) => done(e.message));
+  });
+}
+
 // ---- connect (each failure is one clear line) -----------------------------------------------
+
+// TCP probes first: quick, and they keep the drivers from printing their own retry noise.
+{
+  let u;
+  try { u = new URL(databaseUrl); } catch { fail(`DATABASE_URL is not a valid URL: ${mask(databaseUrl)}`); }
+  const pgErr = await probe(u.hostname.replace(/^\[|\]$/g, ''), Number(u.port || 5432));
+  if (pgErr) fail(`cannot reach Postgres at ${mask(databaseUrl)} (${pgErr}) — ${HINT}`);
+  const m = /^(.*):(\d+)$/.exec(temporalSettings.address);
+  if (m) {
+    const tErr = await probe(m[1].replace(/^\[|\]$/g, ''), Number(m[2]));
+    if (tErr) fail(`cannot reach Temporal at ${temporalSettings.address} (${tErr}) — ${HINT}`);
+  }
+}
 
 const db = berth.connectDb(databaseUrl, { max: 4 });
 try {

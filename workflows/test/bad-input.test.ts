@@ -37,7 +37,7 @@ async function tarGz(entries: Array<{ path: string; body?: string; type?: 'File'
   const chunks: Buffer[] = [];
   const stream = tar.c({ gzip: true, cwd: dir, portable: true, preservePaths: true, onWriteEntry: (e: any) => {
     const spec = entries.shift();
-    if (spec) { e.path = spec.path; e.header && (e.header.path = spec.path); }
+    if (spec) { e.path = spec.path; if (e.header) e.header.path = spec.path; }
   } } as any, ['main.tf']) as any;
   for await (const c of stream) chunks.push(c as Buffer);
   return Buffer.concat(chunks);
