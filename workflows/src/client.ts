@@ -171,11 +171,24 @@ export class BerthClient {
   async requestBuild(workspaceId: string, request: BuildRequest): Promise<BuildRef> {
     const { ws, handle } = await this.workspaceHandle(workspaceId);
     if (ws.deleted) throw new ConflictError(`cannot ${request.kind}: workspace ${ws.name} is deleted`);
-    try {
-      return await handle.executeUpdate(requestBuildUpdate, { args: [request] });
-    } catch (e) {
-      if (e instanceof WorkflowNotFoundError) throw new ConflictError(`cannot ${request.kind}: workspace ${ws.name} has no running lifecycle workflow (is it deleted?)`);
-      throw mapTemporalError(e);
+    // The database records a build's end a moment before the workflow sees its child finish:
+    // a request refused in that window (the database already says the build is over) is retried.
+    const settleBy = Date.now() + 5_000;
+    for (;;) {
+      try {
+        return await handle.executeUpdate(requestBuildUpdate, { args: [request] });
+      } catch (e) {
+        if (e instanceof WorkflowNotFoundError) throw new ConflictError(`cannot ${request.kind}: workspace ${ws.name} has no running lifecycle workflow (is it deleted?)`);
+        const mapped = mapTemporalError(e);
+        if (mapped instanceof ConflictError && Date.now() < settleBy && /is (pending|starting|stopping|deleting|canceling)|about to start/.test(mapped.message)) {
+          const now = await getWorkspace(this.db, workspaceId);
+          if (!now.deleted && now.latestBuild && !isActiveJob(now.latestBuild.jobStatus)) {
+            await new Promise((r) => setTimeout(r, 50));
+            continue;
+          }
+        }
+        throw mapped;
+      }
     }
   }
 

@@ -10,6 +10,6 @@ export * from './temporal';
 export * from './worker';
 export * from './toolchain';
 export { createActivities, type BerthActivities } from './activities';
-export { createArchiveFromDirectory, inspectArchive, extractArchive } from './terraform/archive';
+export { createArchiveFromDirectory, inspectArchive, extractArchive, DEFAULT_MAX_ARCHIVE_BYTES } from './terraform/archive';
 export { startEmbeddedPostgres, freePort } from './db/embedded';
 export * from './workflows/definitions';

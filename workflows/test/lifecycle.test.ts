@@ -5,6 +5,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { FIXTURES, LOCAL_TEMPLATE, processAlive, startTestStack, tempDir, type TestStack } from './support/stack';
 
 let stack: TestStack;
@@ -90,6 +91,19 @@ test('create, stop, start, restart and delete a local workspace', async () => {
   expect((await client.listBuilds(workspace.id)).map((b) => b.buildNumber)).toEqual([6, 5, 4, 3, 2, 1]);
   // the name is free again
   expect(await client.findWorkspace('user:default/ana', 'dev')).toBeNull();
+
+  // The workflow histories of this run are the replay fixtures (test/replay.test.ts):
+  // BERTH_EXPORT_HISTORIES=1 rewrites them after a deliberate workflow change.
+  if (process.env.BERTH_EXPORT_HISTORIES === '1') {
+    const dir = path.join(__dirname, 'histories');
+    fs.mkdirSync(dir, { recursive: true });
+    const ids = [`workspace:${workspace.id}`, `workspace:${workspace.id}:build:1`, `workspace:${workspace.id}:build:4`];
+    const names = ['workspace-lifecycle', 'build-start', 'build-restart-stop'];
+    for (let i = 0; i < ids.length; i++) {
+      const history = await stack.env.client.workflow.getHandle(ids[i]).fetchHistory();
+      fs.writeFileSync(path.join(dir, `${names[i]}.json`), historyToJSON(history));
+    }
+  }
 });
 
 test('tofu gets a sanitised environment plus the workspace metadata', async () => {

@@ -95,7 +95,13 @@ class FileTail {
   close(): void { if (this.fd !== null) fs.closeSync(this.fd); this.fd = null; }
 }
 
-interface Tracked { pid: number; exited: () => boolean; exitInfo: () => { code: number | null; signal: NodeJS.Signals | null } }
+interface Tracked {
+  pid: number;
+  exited: () => boolean;
+  exitInfo: () => { code: number | null; signal: NodeJS.Signals | null };
+  /** Resolves when the process exits (for our own children), so we need not wait a full poll. */
+  onExit?: Promise<void>;
+}
 
 async function follow(opts: RunOptions, tracked: Tracked, from: TailOffsets): Promise<RunResult> {
   const files = runFiles(opts.cwd, opts.stage);
@@ -129,7 +135,9 @@ async function follow(opts: RunOptions, tracked: Tracked, from: TailOffsets): Pr
   try {
     while (!tracked.exited()) {
       drain(false);
-      await new Promise((r) => setTimeout(r, poll));
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([new Promise((r) => { timer = setTimeout(r, poll); }), tracked.onExit ?? new Promise(() => undefined)]);
+      clearTimeout(timer);
     }
     drain(true);
   } finally {
@@ -157,14 +165,14 @@ export async function runTofuCommand(opts: RunOptions): Promise<RunResult> {
   let exit: { code: number | null; signal: NodeJS.Signals | null } | null = null;
   const child = spawn(opts.bin, opts.args, { cwd: opts.cwd, env: opts.env, detached: true, stdio: ['ignore', fdOut, fdErr] });
   fs.closeSync(fdOut); fs.closeSync(fdErr);
+  const onExit = new Promise<void>((resolve) => child.on('exit', (code, signal) => { exit = { code, signal }; resolve(); }));
   await new Promise<void>((resolve, reject) => {
     child.once('spawn', () => resolve());
     child.once('error', (e) => reject(new Error(`cannot run ${opts.bin}: ${e.message}`)));
   });
-  child.on('exit', (code, signal) => { exit = { code, signal }; });
   const pid = child.pid as number;
   fs.writeFileSync(files.pidFile, `${pid} ${opts.stage}\n`);
-  return follow(opts, { pid, exited: () => exit !== null, exitInfo: () => exit ?? { code: null, signal: null } }, { stdout: 0, stderr: 0 });
+  return follow(opts, { pid, exited: () => exit !== null, exitInfo: () => exit ?? { code: null, signal: null }, onExit }, { stdout: 0, stderr: 0 });
 }
 
 /** A tofu process left running by an earlier attempt (its worker died), found through the pid file. */
