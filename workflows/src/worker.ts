@@ -15,8 +15,11 @@ import { ensureSearchAttributes } from './client';
 import { resolveTofu } from './toolchain';
 import type { WorkerSettings } from './config';
 
-/** Modules the workflow bundle must not pull in (cron-parser's file reader; unused in workflows). */
-export const WORKFLOW_BUNDLE_IGNORE = ['fs', 'fs/promises'];
+/**
+ * Modules the workflow bundler may skip. Empty: nothing in the workflow graph needs an
+ * exception, so the bundler's own check catches any Node import.
+ */
+export const WORKFLOW_BUNDLE_IGNORE: string[] = [];
 
 /** Where the workflow code comes from: a prebuilt bundle (BERTH_WORKFLOW_BUNDLE or dist/workflow-bundle.js) or the sources. */
 export function workflowSource(): Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath' | 'bundlerOptions'> {

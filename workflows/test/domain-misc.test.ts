@@ -108,7 +108,7 @@ describe('normalizeTags', () => {
     expect(input.os).toBe('linux');
   });
 
-  it.each([
+  it.each<{ name: string; input: ProvisionerTags; message: string }>([
     { name: 'bad key', input: { 'o s': 'linux' }, message: 'invalid provisioner tag key "o s"' },
     { name: 'empty value', input: { os: '' }, message: 'invalid provisioner tag value "" for "os"' },
     { name: 'comma in value (would corrupt the queue name)', input: { os: 'linux,arch=x' }, message: 'invalid provisioner tag value "linux,arch=x" for "os"' },

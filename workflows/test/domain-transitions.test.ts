@@ -72,11 +72,11 @@ describe('checkBuildRequest', () => {
   /** Hand-written rule per state and request (see the header comment). */
   function expected(row: StateRow, request: BuildRequestKind): Expect {
     const { state } = row;
-    if (state.deleted) return { allowed: false, contains: [`cannot ${request}: workspace is deleted`] };
     const b = state.latestBuild;
+    if (state.deleted || (b?.transition === 'delete' && b.jobStatus === 'succeeded')) return { allowed: false, contains: [`cannot ${request}: workspace is deleted`] };
     if (!b) {
-      return request === 'restart'
-        ? { allowed: false, contains: ['cannot restart', 'never been built', 'start it instead'] }
+      return request === 'restart' || request === 'stop'
+        ? { allowed: false, contains: [`cannot ${request}`, 'never been built', 'start it instead'] }
         : { allowed: true };
     }
     if (ACTIVE.includes(b.jobStatus)) {
@@ -129,12 +129,11 @@ describe('checkBuildRequest', () => {
     expect(checkBuildRequest(s, 'start')).toContain('build #17 (stop) is pending');
   });
 
-  // Documented behaviour of the pure function: it trusts the `deleted` flag. The workspace
-  // workflow sets `deleted = true` when a delete build succeeds (src/workflows/workspace.ts), so
-  // this state is transient there; the rule itself does not look at the latest transition.
-  it('a succeeded delete build without the deleted flag is not itself a refusal', () => {
+  // A succeeded delete build means deleted, even before the `deleted` flag is written.
+  it('a succeeded delete build without the deleted flag refuses everything', () => {
     expect(currentStatus(withBuild('succeeded', 'delete'))).toBe('deleted');
-    expect(checkBuildRequest(withBuild('succeeded', 'delete'), 'start')).toBeNull();
+    expect(checkBuildRequest(withBuild('succeeded', 'delete'), 'start')).toBe('cannot start: workspace is deleted');
+    expect(checkCancel(withBuild('succeeded', 'delete'))).toBe('cannot cancel: workspace is deleted');
   });
 });
 
@@ -142,7 +141,7 @@ describe('checkCancel', () => {
   const rows = STATES.map((row) => {
     const b = row.state.latestBuild;
     let exp: string | null;
-    if (row.state.deleted) exp = 'cannot cancel: workspace is deleted';
+    if (row.state.deleted || row.status === 'deleted') exp = 'cannot cancel: workspace is deleted';
     else if (!b || !ACTIVE.includes(b.jobStatus)) exp = `cannot cancel: no build is active (workspace is ${row.status})`;
     else if (b.jobStatus === 'canceling') exp = `cannot cancel: build #${BUILD_NUMBER} (${b.transition}) is canceling already`;
     else exp = null;

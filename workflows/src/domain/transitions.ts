@@ -9,7 +9,9 @@
  * - a deleted workspace accepts nothing;
  * - otherwise start, stop, restart and delete are all accepted (Coder lets a running workspace
  *   be started again: that is how an update to a new template version is applied);
- * - `restart` of a workspace that never started (no build) is refused: there is nothing to stop.
+ * - `restart` and `stop` of a workspace that was never built are refused: there is nothing to stop;
+ * - a workspace whose latest build is a delete that succeeded counts as deleted even before
+ *   the `deleted` flag is written.
  * - a cancel needs an active build that is not already being canceled (Coder answers 412).
  */
 import type { BuildRequestKind, JobStatus, Transition, WorkspaceStatus } from './status';
@@ -23,9 +25,14 @@ export interface WorkspaceBuildState {
 
 /** Status as users see it; a workspace with no build yet is `pending`. */
 export function currentStatus(s: WorkspaceBuildState): WorkspaceStatus {
-  if (s.deleted) return 'deleted';
+  if (isDeleted(s)) return 'deleted';
   if (!s.latestBuild) return 'pending';
   return workspaceStatus(s.latestBuild.jobStatus, s.latestBuild.transition);
+}
+
+/** Deleted: the flag is set, or the latest build is a delete that succeeded. */
+export function isDeleted(s: WorkspaceBuildState): boolean {
+  return s.deleted || (s.latestBuild?.transition === 'delete' && s.latestBuild.jobStatus === 'succeeded');
 }
 
 /** Describes the latest build in words, e.g. "build #3 (start) is running". */
@@ -41,13 +48,13 @@ export function describeLatestBuild(s: WorkspaceBuildState): string {
  */
 export function checkBuildRequest(s: WorkspaceBuildState, request: BuildRequestKind): string | null {
   const status = currentStatus(s);
-  if (s.deleted) return `cannot ${request}: workspace is deleted`;
+  if (isDeleted(s)) return `cannot ${request}: workspace is deleted`;
   const b = s.latestBuild;
   if (b && isActiveJob(b.jobStatus)) {
     const hint = b.jobStatus === 'canceling' ? 'wait for the cancel to finish' : 'wait for it to finish or cancel it';
     return `cannot ${request}: workspace is ${status} (${describeLatestBuild(s)}); ${hint}`;
   }
-  if (request === 'restart' && !b) return 'cannot restart: the workspace has never been built; start it instead';
+  if ((request === 'restart' || request === 'stop') && !b) return `cannot ${request}: the workspace has never been built; start it instead`;
   return null;
 }
 
@@ -55,7 +62,7 @@ export function checkBuildRequest(s: WorkspaceBuildState, request: BuildRequestK
 export function checkCancel(s: WorkspaceBuildState): string | null {
   const status = currentStatus(s);
   const b = s.latestBuild;
-  if (s.deleted) return 'cannot cancel: workspace is deleted';
+  if (isDeleted(s)) return 'cannot cancel: workspace is deleted';
   if (!b || !isActiveJob(b.jobStatus)) return `cannot cancel: no build is active (workspace is ${status})`;
   if (b.jobStatus === 'canceling') return `cannot cancel: ${describeLatestBuild(s)} already`;
   return null;

@@ -64,7 +64,10 @@ export async function createArchiveFromDirectory(dir: string, limits: ArchiveLim
   if (!files.some((f) => f.endsWith('.tf') || f.endsWith('.tf.json'))) throw new InputError(`template directory ${dir} has no .tf files`);
   const chunks: Buffer[] = [];
   let size = 0;
-  const stream = tar.c({ gzip: true, cwd: root, portable: true, noDirRecurse: true, follow: false }, files) as unknown as Readable;
+  // Hard-linked files are packed as regular files (a link entry would be refused on import):
+  // a link cache that never remembers anything turns link detection off.
+  const linkCache = { get: () => undefined, set() { return this; }, has: () => false, delete: () => false, clear() {} } as unknown as Map<`${number}:${number}`, string>;
+  const stream = tar.c({ gzip: true, cwd: root, portable: true, noDirRecurse: true, follow: false, linkCache }, files) as unknown as Readable;
   for await (const c of stream) {
     size += (c as Buffer).length;
     if (size > limits.maxBytes) throw new InputError(`template archive is larger than the limit of ${limits.maxBytes} bytes`);
