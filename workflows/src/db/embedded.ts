@@ -80,7 +80,8 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
     }
     await pg.start();
   } catch (err) {
-    throw new Error(`embedded Postgres failed to start in ${databaseDir}: ${(err as Error).message}\n${logs.slice(-15).join('\n')}`);
+    const why = err instanceof Error ? err.message : 'postgres exited during start-up';
+    throw new Error(`embedded Postgres failed to start in ${databaseDir}: ${why}\n${logs.slice(-15).join('\n')}`);
   }
   const url = `postgres://${user}:${password}@127.0.0.1:${port}/postgres`;
   return {

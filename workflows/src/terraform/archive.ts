@@ -41,7 +41,8 @@ function checkEntryPath(p: string): string | null {
 }
 
 /**
- * Packs `dir` into a tar.gz Buffer. Throws InputError naming the first symlink or special file,
+ * Packs `dir` into a tar.gz Buffer. The result depends only on names, modes and contents (no
+ * mtimes, owners or link detection), so the same directory always gives the same sha256. Throws InputError naming the first symlink or special file,
  * or when the result exceeds `limits.maxBytes`. Skips .terraform/, .git/ and state files.
  */
 export async function createArchiveFromDirectory(dir: string, limits: ArchiveLimits = { maxBytes: DEFAULT_MAX_ARCHIVE_BYTES }): Promise<Buffer> {
@@ -67,7 +68,7 @@ export async function createArchiveFromDirectory(dir: string, limits: ArchiveLim
   // Hard-linked files are packed as regular files (a link entry would be refused on import):
   // a link cache that never remembers anything turns link detection off.
   const linkCache = { get: () => undefined, set() { return this; }, has: () => false, delete: () => false, clear() {} } as unknown as Map<`${number}:${number}`, string>;
-  const stream = tar.c({ gzip: true, cwd: root, portable: true, noDirRecurse: true, follow: false, linkCache }, files) as unknown as Readable;
+  const stream = tar.c({ gzip: true, cwd: root, portable: true, noMtime: true, noDirRecurse: true, follow: false, linkCache }, files) as unknown as Readable;
   for await (const c of stream) {
     size += (c as Buffer).length;
     if (size > limits.maxBytes) throw new InputError(`template archive is larger than the limit of ${limits.maxBytes} bytes`);

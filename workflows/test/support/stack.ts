@@ -95,7 +95,16 @@ export async function startTestStack(opts: { worker?: Partial<WorkerRole> | fals
     running.push(w.run());
     return w;
   };
-  if (opts.worker !== false) await addWorker(opts.worker ?? {});
+  if (opts.worker !== false) {
+    try {
+      await addWorker(opts.worker ?? {});
+    } catch (e) {
+      // Do not leave a dev server behind when the stack cannot start.
+      await env.teardown().catch(() => undefined);
+      await db.destroy().catch(() => undefined);
+      throw e;
+    }
+  }
   const client = new BerthClient({ db, temporal: env.client, buildOptions: { ...TEST_BUILD_OPTIONS, ...(opts.buildOptions ?? {}) } });
   return {
     env, db, dbUrl: url, client, temporalAddress, workers, addWorker, workDir,
