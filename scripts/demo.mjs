@@ -248,7 +248,7 @@ console.log(`Berth demo against Temporal ${temporalSettings.address} and ${mask(
 heading(`create ${name} (template ${TEMPLATE}, owner ${OWNER})`);
 let created;
 try {
-  created = await api.createWorkspace({ owner: OWNER, name, template: TEMPLATE, variables: { workspaces_root: workspacesRoot } });
+  created = await api.createWorkspace({ owner: OWNER, name, template: TEMPLATE, parameters: { workspaces_root: workspacesRoot } });
 } catch (e) {
   await die(`create failed: ${oneLine(e)}`);
 }

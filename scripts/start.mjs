@@ -380,16 +380,13 @@ async function supervisor(opts) {
       await berth.migrate(db);
       log(`migrations applied in ${secs(Date.now() - t)}`);
       abortIfStopping();
-      const { connection, client } = await berth.connectClient(temporalSettings);
+      const { connection } = await berth.connectClient(temporalSettings);
       temporalConn = connection;
       // Namespace ready? (start-dev registers `default` before it listens; a remote cluster may differ.)
       await connection.workflowService.describeNamespace({ namespace: temporalSettings.namespace }).catch((err) => {
         throw new Error(`Temporal namespace "${temporalSettings.namespace}" at ${temporalAddress} is not usable: ${err.message}`);
       });
       await berth.ensureSearchAttributes(connection, temporalSettings.namespace);
-      t = Date.now();
-      const seeded = await seedLocalTemplate(berth, db, client);
-      log(`template local: ${seeded} (${secs(Date.now() - t)})`);
     } finally {
       await temporalConn?.close().catch(() => undefined);
       await db.destroy().catch(() => undefined);
@@ -450,6 +447,21 @@ async function supervisor(opts) {
     log(`worker: ready in ${secs(Date.now() - t)}`);
     abortIfStopping();
 
+    // ---- seed templates/local (its import runs on the worker, so after it is up) -------------
+    {
+      const db = berth.connectDb(databaseUrl);
+      const { connection, client } = await berth.connectClient(temporalSettings);
+      try {
+        const tSeed = Date.now();
+        const seeded = await seedLocalTemplate(berth, db, client);
+        log(`template local: ${seeded} (${secs(Date.now() - tSeed)})`);
+      } finally {
+        await connection.close().catch(() => undefined);
+        await db.destroy().catch(() => undefined);
+      }
+    }
+    abortIfStopping();
+
     // ---- ready ------------------------------------------------------------------------------
     const rows = [
       ['Temporal Web UI', uiUrl ?? '(external Temporal: see its own UI)'],
@@ -489,7 +501,7 @@ async function seedLocalTemplate(berth, db, temporalClient) {
     if (active.archiveSha256 === sha) return `up to date (version ${active.name}, sha256 ${sha.slice(0, 12)})`;
   }
   const client = new berth.BerthClient({ db, temporal: temporalClient });
-  const { version } = await client.pushTemplate({
+  const { version, import: result } = await client.pushTemplate({
     name: 'local',
     archive,
     createdBy: 'system',
@@ -497,7 +509,8 @@ async function seedLocalTemplate(berth, db, temporalClient) {
     description: 'A workspace on the machine running the Berth worker: a persistent home directory and a long-running process (no providers needed).',
     message: `seeded by npm start from ${relative(ROOT, TEMPLATE_DIR)}`,
   });
-  return `${existing ? 'pushed new' : 'created with'} version ${version.name} (sha256 ${sha.slice(0, 12)})`;
+  if (result?.importStatus !== 'succeeded') throw new Error(`template local: import ${result?.importStatus ?? 'did not finish'}: ${result?.importError ?? ''}`);
+  return `${existing ? 'pushed new' : 'created with'} version ${version.name} (sha256 ${sha.slice(0, 12)}; import ${result.importStatus}, dry run ${result.dryRunStatus})`;
 }
 
 // =============================================================================================

@@ -56,7 +56,7 @@ const rawEnv = {
 
 async function viaBerth(i) {
   const t0 = performance.now();
-  const { workspace } = await client.createWorkspace({ owner: 'user:default/bench', name: `bench-${i}`, template: 'local', variables: { workspaces_root: roots } });
+  const { workspace } = await client.createWorkspace({ owner: 'user:default/bench', name: `bench-${i}`, template: 'local', parameters: { workspaces_root: roots } });
   const b = await client.waitForBuild(workspace.id, 1, { pollMs: 10 });
   const ms = performance.now() - t0;
   if (b.status !== 'running') throw new Error(`Berth build ended ${b.status}: ${b.error}`);

@@ -10,15 +10,26 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { Db } from './db/connection';
 import { buildOptionsFromEnv } from './config';
 import {
-  deleteUnbuiltWorkspace, findWorkspace, getBuildByNumber, getLogs, getWorkspace, insertWorkspace, isUuid, listBuildResources,
-  listBuilds, listWorkspaces,
+  deleteUnbuiltWorkspace, findWorkspace, getBuildByNumber, getBuildParameters, getLogs, getWorkspace, insertWorkspace, isUuid, listBuildResources,
+  listBuilds, listWorkspaces, stashValue,
 } from './db/builds';
-import { createTemplate, createTemplateVersion, findTemplateByName, getTemplate } from './db/templates';
+import {
+  createTemplate, createTemplateVersion, findTemplateByName, getJobStatus, getTemplate, getTemplateVersion, getTemplateVersionByName,
+  getTemplateVersionParameters, getTemplateVersionPresets, listTemplates, listTemplateVersions, promoteTemplateVersion,
+  setTemplateVersionArchived, updateTemplate, type StoredPreset, type TemplatePatch,
+} from './db/templates';
+import { maskSensitive } from './domain/parameters';
+import type { TemplateParameter } from './domain/parameter-types';
+import { parseTemplateFiles } from './templates/parse';
+import type { TemplateImportResult } from './workflows/template-import';
 import { BerthError, ConflictError, InputError, NotFoundError } from './errors';
 import { checkVariableValues, isActiveJob, type VariableValues } from './domain';
+import { parseAutostartSchedule } from './domain/autostart';
 import type { ProvisionerTags } from './domain/tags';
 import { CONTROL_QUEUE } from './domain/tags';
-import { createArchiveFromDirectory, inspectArchive, type ArchiveLimits, DEFAULT_MAX_ARCHIVE_BYTES } from './terraform/archive';
+import { checkName } from './domain/names';
+import { createArchiveFromDirectory, readArchiveFiles, type ArchiveLimits, DEFAULT_MAX_ARCHIVE_BYTES } from './terraform/archive';
+import { normalizeTags } from './domain/tags';
 import {
   BuildReasonKey, BuildTransitionKey, cancelBuildUpdate, describeQuery, requestBuildUpdate, SEARCH_ATTRIBUTES, WorkspaceIdKey,
   WorkspaceOwnerKey, workspaceWorkflowId,
@@ -41,15 +52,24 @@ export interface BerthClientOptions {
 
 export interface CreateWorkspaceInput {
   owner: string;
+  /** 1–32 lowercase letters, digits and single hyphens; unique per owner among live workspaces. */
   name: string;
   /** Template name or id. */
   template: string;
   /** Default: the template's active version. */
   templateVersionId?: string;
-  variables?: VariableValues;
+  /** Parameter values (strings; list(string) as JSON). */
+  parameters?: VariableValues;
+  /** Preset name of the version: its values are added to `parameters`. */
+  preset?: string;
   /** Who asks; default the owner. */
   initiator?: string;
+  /** Autostop TTL in ms (1 min – 30 days); default: the template's default TTL (none when 0). */
   ttlMs?: number | null;
+  /** Weekly autostart cron, e.g. `CRON_TZ=Europe/Berlin 30 9 * * 1-5`. */
+  autostartSchedule?: string;
+  /** `always`: start builds use the template's active version. Default `never`. */
+  automaticUpdates?: 'always' | 'never';
 }
 
 /** Maps a Temporal update/query failure to our error types (the validator's message is kept as is). */
@@ -58,11 +78,13 @@ function mapTemporalError(e: unknown): unknown {
   if (e instanceof WorkflowUpdateFailedError) cause = e.cause;
   if (cause instanceof ApplicationFailure) {
     const msg = cause.message;
+    const first = cause.details?.[0];
+    const details = first && typeof first === 'object' ? (first as Record<string, unknown>) : undefined;
     switch (cause.type) {
-      case 'InputError': return new InputError(msg);
-      case 'NotFoundError': return new NotFoundError(msg);
-      case 'ConflictError': return new ConflictError(msg);
-      default: return new ConflictError(msg);
+      case 'InputError': return new InputError(msg, details);
+      case 'NotFoundError': return new NotFoundError(msg, details);
+      case 'ConflictError': return new ConflictError(msg, details);
+      default: return new ConflictError(msg, details);
     }
   }
   return e;
@@ -99,46 +121,117 @@ export class BerthClient {
   }
 
   /**
-   * Pushes a template version from a directory or a tar.gz: creates the template when it does
-   * not exist, stores the validated archive, and (by default) makes it the active version.
-   * Throws InputError for a bad name, archive (size, symlinks, `..`, absolute paths) or tags.
+   * Pushes a template version from a directory or a tar.gz: validates the archive (size,
+   * symlinks, `..`, absolute paths), parses its `variable` blocks and `berth.yaml` (parameters,
+   * presets), creates the template when it does not exist, stores the version with a pending
+   * import job and starts `templateImportWorkflow` (tofu init + validate, then a dry-run plan).
+   * With `wait` (default true) it resolves when the import has finished; the version is
+   * promoted when `activate` (default true) and the import succeeded. Throws InputError
+   * (archive, HCL, berth.yaml, tags, names — nothing is written), ConflictError (version name).
    */
   async pushTemplate(input: {
     name: string; dir?: string; archive?: Buffer; createdBy: string; versionName?: string; message?: string;
-    provisionerTags?: ProvisionerTags; activate?: boolean; displayName?: string; description?: string;
-  }): Promise<{ template: Template; version: TemplateVersion }> {
+    provisionerTags?: ProvisionerTags; activate?: boolean; wait?: boolean; displayName?: string; description?: string; icon?: string;
+  }): Promise<{ template: Template; version: TemplateVersion; import?: TemplateImportResult }> {
     if ((input.dir === undefined) === (input.archive === undefined)) throw new InputError('give either a template directory or an archive');
+    const bad = checkName('template', input.name);
+    if (bad) throw new InputError(bad);
+    try { normalizeTags(input.provisionerTags); } catch (e) { throw new InputError((e as Error).message); }
     const archive = input.dir !== undefined ? await createArchiveFromDirectory(input.dir, this.archiveLimits) : (input.archive as Buffer);
-    await inspectArchive(archive, this.archiveLimits);
+    const files = await readArchiveFiles(archive, ['.tf', '.tf.json', 'berth.yaml', 'berth.yml', 'README.md'], this.archiveLimits);
+    const readme = files.find((f) => f.path === 'README.md')?.content.toString('utf8') ?? '';
+    const parsed = await parseTemplateFiles(files.filter((f) => f.path !== 'README.md'));
     const template = (await findTemplateByName(this.db, input.name))
-      ?? await createTemplate(this.db, { name: input.name, createdBy: input.createdBy, displayName: input.displayName, description: input.description });
-    const version = await createTemplateVersion(this.db, {
+      ?? await createTemplate(this.db, { name: input.name, createdBy: input.createdBy, displayName: input.displayName, description: input.description, icon: input.icon });
+    const { version, taskQueue } = await createTemplateVersion(this.db, {
       templateId: template.id, archive, name: input.versionName, message: input.message, provisionerTags: input.provisionerTags,
-      createdBy: input.createdBy, activate: input.activate ?? true,
+      createdBy: input.createdBy, parameters: parsed.parameters, presets: parsed.presets, warnings: parsed.warnings, readme,
     });
-    return { template: await getTemplate(this.db, template.id), version };
+    const handle = await this.temporal.workflow.start('templateImportWorkflow', {
+      workflowId: `template-version:${version.id}:import`, taskQueue: this.taskQueue,
+      args: [{ versionId: version.id, importJobId: version.importJobId as string, taskQueue, activate: input.activate ?? true, initiator: input.createdBy, heartbeatTimeoutMs: this.buildOptions.heartbeatTimeoutMs }],
+    });
+    if (input.wait === false) return { template: await getTemplate(this.db, template.id), version };
+    const result = (await handle.result()) as TemplateImportResult;
+    return { template: await getTemplate(this.db, template.id), version: await getTemplateVersion(this.db, version.id), import: result };
+  }
+
+  /** Waits for a version's import workflow and returns its result. */
+  async waitForImport(versionId: string): Promise<TemplateImportResult> {
+    return (await this.temporal.workflow.getHandle(`template-version:${versionId}:import`).result()) as TemplateImportResult;
+  }
+
+  /** A template by name or id; throws NotFoundError. */
+  async getTemplate(nameOrId: string): Promise<Template> {
+    const t = isUuid(nameOrId) ? await getTemplate(this.db, nameOrId) : await findTemplateByName(this.db, nameOrId);
+    if (!t) throw new NotFoundError(`template "${nameOrId}" not found`);
+    return t;
+  }
+  listTemplates(): Promise<Template[]> { return listTemplates(this.db); }
+  async listTemplateVersions(template: string): Promise<TemplateVersion[]> { return listTemplateVersions(this.db, (await this.getTemplate(template)).id); }
+  /** A version by id, or by name within a template. */
+  async getTemplateVersion(versionIdOrName: string, template?: string): Promise<TemplateVersion> {
+    if (template && !isUuid(versionIdOrName)) return getTemplateVersionByName(this.db, (await this.getTemplate(template)).id, versionIdOrName);
+    return getTemplateVersion(this.db, versionIdOrName);
+  }
+  async getTemplateVersionParameters(versionId: string): Promise<TemplateParameter[]> { await getTemplateVersion(this.db, versionId); return getTemplateVersionParameters(this.db, versionId); }
+  async getTemplateVersionPresets(versionId: string): Promise<StoredPreset[]> { await getTemplateVersion(this.db, versionId); return getTemplateVersionPresets(this.db, versionId); }
+  /** Makes a version active (its import must have succeeded). */
+  async promoteTemplateVersion(template: string, versionId: string): Promise<Template> { return promoteTemplateVersion(this.db, (await this.getTemplate(template)).id, versionId); }
+  /** Archives (or unarchives) a version; the active one cannot be archived. */
+  archiveTemplateVersion(versionId: string, archived = true): Promise<TemplateVersion> { return setTemplateVersionArchived(this.db, versionId, archived); }
+  /** Updates a template's metadata and schedule policy. */
+  async updateTemplate(template: string, patch: TemplatePatch): Promise<Template> { return updateTemplate(this.db, (await this.getTemplate(template)).id, patch); }
+  /** Log lines of any provisioner job (build, import, dry run) with seq > `after`. */
+  async getJobLogs(jobId: string, after = 0): Promise<BuildLog[]> { await getJobStatus(this.db, jobId); return getLogs(this.db, jobId, after); }
+
+  /**
+   * Replaces sensitive values in `values` by stash references, so they never travel in
+   * Temporal payloads. Sensitivity comes from every version the build may use.
+   */
+  private async protectSensitive(workspaceId: string, values: VariableValues | undefined, versionIds: Array<string | null | undefined>): Promise<VariableValues | undefined> {
+    if (!values) return values;
+    const sensitive = new Set<string>();
+    for (const id of new Set(versionIds.filter((v): v is string => typeof v === 'string' && isUuid(v)))) {
+      for (const p of await getTemplateVersionParameters(this.db, id)) if (p.sensitive) sensitive.add(p.name);
+    }
+    const out: VariableValues = {};
+    for (const [k, v] of Object.entries(values)) out[k] = sensitive.has(k) && typeof v === 'string' ? await stashValue(this.db, workspaceId, v) : v;
+    return out;
   }
 
   /**
-   * Creates a workspace and its first (start) build. Throws NotFoundError (template), InputError
-   * (name, variables), ConflictError (name taken). Nothing is left behind when it throws.
+   * Creates a workspace and its first (start) build. Throws NotFoundError (template, version,
+   * preset), InputError (name, parameters — details {parameter, rule} —, schedule, deprecated
+   * template), ConflictError (name taken). Nothing is left behind when it throws.
    */
   async createWorkspace(input: CreateWorkspaceInput): Promise<{ workspace: Workspace; build: BuildRef }> {
-    const template = isUuid(input.template) ? await getTemplate(this.db, input.template) : await findTemplateByName(this.db, input.template);
-    if (!template) throw new NotFoundError(`template "${input.template}" not found`);
+    const template = await this.getTemplate(input.template);
+    if (template.deprecationMessage) throw new InputError(`template ${template.name} is deprecated: ${template.deprecationMessage}`);
     if (!template.activeVersionId && !input.templateVersionId) throw new InputError(`template ${template.name} has no active version`);
-    if (input.variables !== undefined) {
-      try { checkVariableValues(input.variables); } catch (e) { throw new InputError((e as Error).message); }
+    if (input.parameters !== undefined) {
+      try { checkVariableValues(input.parameters); } catch (e) { throw new InputError((e as Error).message); }
     }
-    if (input.ttlMs !== undefined && input.ttlMs !== null && (!Number.isInteger(input.ttlMs) || input.ttlMs < 60_000)) {
-      throw new InputError('ttl_ms must be an integer of at least 60000 (1 minute)');
+    if (input.ttlMs !== undefined && input.ttlMs !== null && (!Number.isInteger(input.ttlMs) || input.ttlMs < 60_000 || input.ttlMs > 30 * 24 * 3600_000)) {
+      throw new InputError('ttl_ms must be a whole number of milliseconds between 60000 (1 minute) and 2592000000 (30 days)');
     }
-    const ws = await insertWorkspace(this.db, { owner: input.owner, name: input.name, templateId: template.id, ttlMs: input.ttlMs });
-    const request: BuildRequest = {
-      kind: 'start', reason: 'initiator', initiator: input.initiator ?? input.owner,
-      templateVersionId: input.templateVersionId, variables: input.variables,
-    };
+    if (input.automaticUpdates !== undefined && input.automaticUpdates !== 'always' && input.automaticUpdates !== 'never') {
+      throw new InputError('automatic_updates must be "always" or "never"');
+    }
+    let autostart: string | null = null;
+    if (input.autostartSchedule) {
+      try { autostart = parseAutostartSchedule(input.autostartSchedule).normalized; } catch (e) { throw new InputError((e as Error).message); }
+    }
+    const ttlMs = input.ttlMs !== undefined ? input.ttlMs : (template.schedule.defaultTtlMs > 0 ? template.schedule.defaultTtlMs : null);
+    const ws = await insertWorkspace(this.db, {
+      owner: input.owner, name: input.name, templateId: template.id, ttlMs, autostartSchedule: autostart, automaticUpdates: input.automaticUpdates,
+    });
     try {
+      const request: BuildRequest = {
+        kind: 'start', reason: 'initiator', initiator: input.initiator ?? input.owner, templateVersionId: input.templateVersionId,
+        parameters: await this.protectSensitive(ws.id, input.parameters, [input.templateVersionId ?? template.activeVersionId]),
+        ...(input.preset ? { preset: input.preset } : {}),
+      };
       const startOp = new WithStartWorkflowOperation<typeof workspaceWorkflow>('workspaceWorkflow', {
         workflowId: workspaceWorkflowId(ws.id),
         taskQueue: this.taskQueue,
@@ -159,6 +252,17 @@ export class BerthClient {
     }
   }
 
+  /** Starts the workspace on its template's active version (Coder's `coder update`). */
+  updateWorkspace(workspaceId: string, initiator: string, parameters?: VariableValues): Promise<BuildRef> {
+    return this.requestBuild(workspaceId, { kind: 'start', initiator, activeVersion: true, ...(parameters ? { parameters } : {}) });
+  }
+
+  /** The parameter values a build ran with; sensitive ones masked as `********`. */
+  async getBuildParameters(workspaceId: string, buildNumber: number): Promise<VariableValues> {
+    const b = await this.getBuild(workspaceId, buildNumber);
+    return maskSensitive(await getTemplateVersionParameters(this.db, b.templateVersionId), await getBuildParameters(this.db, b.id));
+  }
+
   private async workspaceHandle(workspaceId: string): Promise<{ ws: Workspace; handle: ReturnType<Client['workflow']['getHandle']> }> {
     const ws = await getWorkspace(this.db, workspaceId);
     return { ws, handle: this.temporal.workflow.getHandle(workspaceWorkflowId(ws.id)) };
@@ -172,6 +276,11 @@ export class BerthClient {
   async requestBuild(workspaceId: string, request: BuildRequest): Promise<BuildRef> {
     const { ws, handle } = await this.workspaceHandle(workspaceId);
     if (ws.deleted) throw new ConflictError(`cannot ${request.kind}: workspace ${ws.name} is deleted`);
+    if (request.parameters !== undefined) {
+      try { checkVariableValues(request.parameters); } catch (e) { throw new InputError((e as Error).message); }
+      const tpl = await getTemplate(this.db, ws.templateId);
+      request = { ...request, parameters: await this.protectSensitive(ws.id, request.parameters, [request.templateVersionId, tpl.activeVersionId, ws.latestBuild?.templateVersionId]) };
+    }
     // The database records a build's end a moment before the workflow sees its child finish:
     // a request refused in that window (the database already says the build is over) is retried.
     const settleBy = Date.now() + 5_000;

@@ -6,6 +6,23 @@ import type { BuildReason, BuildRequestKind, JobStatus, Transition, WorkspaceSta
 import type { ProvisionerTags } from './domain/tags';
 import type { VariableValues } from './domain/variables';
 
+/**
+ * A template's schedule policy (used by lifecycle scheduling). Durations in ms; 0 = off.
+ * Days are bitmasks: bit 0 = Monday … bit 6 = Sunday. Defaults follow Coder's API defaults.
+ */
+export interface TemplateSchedulePolicy {
+  defaultTtlMs: number;
+  activityBumpMs: number;
+  autostartAllowedDays: number;
+  autostopRequirementDays: number;
+  autostopRequirementWeeks: number;
+  allowUserAutostart: boolean;
+  allowUserAutostop: boolean;
+  failureTtlMs: number;
+  timeTilDormantMs: number;
+  timeTilDormantAutodeleteMs: number;
+}
+
 export interface Template {
   id: string;
   name: string;
@@ -15,7 +32,16 @@ export interface Template {
   activeVersionId: string | null;
   createdBy: string;
   createdAt: Date;
+  schedule: TemplateSchedulePolicy;
+  allowUserCancelWorkspaceJobs: boolean;
+  /** New workspace starts must use the active version. */
+  requireActiveVersion: boolean;
+  /** Non-empty: no new workspaces can be created from this template. */
+  deprecationMessage: string;
 }
+
+/** A resource a start build would create, from the import's dry-run plan. */
+export interface PlannedResource { address: string; type: string; name: string; mode: string; actions: string[] }
 
 export interface TemplateVersion {
   id: string;
@@ -29,6 +55,17 @@ export interface TemplateVersion {
   archived: boolean;
   createdBy: string;
   createdAt: Date;
+  /** The import job (template_version_import): init + validate. */
+  importJobId: string | null;
+  importStatus: JobStatus;
+  importError: string | null;
+  /** The dry-run job (template_version_dry_run): a plan of what a start creates. */
+  dryRunJobId: string | null;
+  dryRunStatus: JobStatus | null;
+  dryRunError: string | null;
+  plannedResources: PlannedResource[];
+  warnings: string[];
+  readme: string;
 }
 
 export interface WorkspaceBuild {
@@ -67,6 +104,8 @@ export interface Workspace {
   templateName: string;
   autostartSchedule: string | null;
   ttlMs: number | null;
+  /** `always`: start builds use the template's active version. */
+  automaticUpdates: 'always' | 'never';
   lastUsedAt: Date;
   deleted: boolean;
   createdAt: Date;
@@ -86,8 +125,8 @@ export interface WorkspaceResource {
 }
 
 export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error';
-/** Stages of a build's log: setup (workdir), init, plan, apply, cleanup. */
-export type LogStage = 'setup' | 'init' | 'plan' | 'apply' | 'cleanup';
+/** Stages of a job's log: setup (workdir), init, validate (imports), plan, apply, cleanup. */
+export type LogStage = 'setup' | 'init' | 'validate' | 'plan' | 'apply' | 'cleanup';
 export interface BuildLog {
   seq: number;
   createdAt: Date;
@@ -107,8 +146,10 @@ export interface BuildRequest {
   templateVersionId?: string;
   /** Use the template's active version (an "update"). */
   activeVersion?: boolean;
-  /** Variable values to set; others carry over from the previous build. */
-  variables?: VariableValues;
+  /** Parameter values to set (strings); others carry over from the previous build or take defaults. */
+  parameters?: VariableValues;
+  /** Name of a preset of the build's template version whose values are added to the request. */
+  preset?: string;
 }
 
 /** What `requestBuild` returns once the build rows are written. */

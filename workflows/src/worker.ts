@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Worker, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
-import { createActivities } from './activities';
+import { createActivities, PROVISIONER_ACTIVITIES } from './activities';
 import { connectDb, migrate, type Db } from './db/connection';
 import { queuesForWorker } from './domain/tags';
 import { createMetrics, serveMetrics, type BerthMetrics } from './metrics';
@@ -65,7 +65,7 @@ export async function createBerthWorkers(deps: { db: Db; connection: NativeConne
   const workers: Worker[] = [];
   const queues: string[] = [];
   if (role.runWorkflows) {
-    const { runTofu: _provisionerOnly, ...control } = activities;
+    const control = Object.fromEntries(Object.entries(activities).filter(([k]) => !(PROVISIONER_ACTIVITIES as readonly string[]).includes(k)));
     workers.push(await Worker.create({
       connection: deps.connection, namespace: deps.namespace, taskQueue: role.taskQueue,
       ...workflowSource(), activities: control, shutdownGraceTime: role.shutdownGraceMs,
@@ -76,7 +76,7 @@ export async function createBerthWorkers(deps: { db: Db; connection: NativeConne
     for (const q of queuesForWorker(role.provisionerTags)) {
       workers.push(await Worker.create({
         connection: deps.connection, namespace: deps.namespace, taskQueue: q,
-        activities: { runTofu: activities.runTofu }, maxConcurrentActivityTaskExecutions: role.maxConcurrentBuilds,
+        activities: Object.fromEntries(PROVISIONER_ACTIVITIES.map((k) => [k, activities[k]])), maxConcurrentActivityTaskExecutions: role.maxConcurrentBuilds,
         shutdownGraceTime: role.shutdownGraceMs,
       }));
       queues.push(q);

@@ -48,9 +48,9 @@ beforeAll(async () => {
   const { client } = stack;
   await client.pushTemplate({ name: 'local', dir: LOCAL_TEMPLATE, createdBy: 'user:default/admin' });
   const root = tempDir('homes');
-  running = (await client.createWorkspace({ owner: 'user:default/eve', name: 'ok', template: 'local', variables: { workspaces_root: root } })).workspace;
+  running = (await client.createWorkspace({ owner: 'user:default/eve', name: 'ok', template: 'local', parameters: { workspaces_root: root } })).workspace;
   await client.waitForBuild(running.id, 1);
-  deleted = (await client.createWorkspace({ owner: 'user:default/eve', name: 'gone', template: 'local', variables: { workspaces_root: root } })).workspace;
+  deleted = (await client.createWorkspace({ owner: 'user:default/eve', name: 'gone', template: 'local', parameters: { workspaces_root: root } })).workspace;
   await client.waitForBuild(deleted.id, 1);
   await client.requestBuild(deleted.id, { kind: 'delete', initiator: 'user:default/eve' });
   expect((await client.waitForBuild(deleted.id, 2)).status).toBe('deleted');
@@ -73,8 +73,8 @@ describe('workspaces', () => {
     await rejectsCleanly(() => stack.client.requestBuild(running.id, { kind: 'rebuild' as any, initiator: 'user:default/eve' }), InputError, /unknown build request "rebuild"/);
     await rejectsCleanly(() => stack.client.requestBuild(running.id, { kind: 'start', initiator: '' }), InputError, /initiator is required/);
     await rejectsCleanly(() => stack.client.requestBuild(running.id, { kind: 'start', initiator: 'u', reason: 'because' as any }), InputError, /unknown build reason/);
-    await rejectsCleanly(() => stack.client.requestBuild(running.id, { kind: 'start', initiator: 'u', variables: { berth_workspace_id: 'x' } }), InputError, /reserved/);
-    await rejectsCleanly(() => stack.client.requestBuild(running.id, { kind: 'start', initiator: 'u', variables: { n: 5 as any } }), InputError, /must be a string/);
+    await rejectsCleanly(() => stack.client.requestBuild(running.id, { kind: 'start', initiator: 'u', parameters: { berth_workspace_id: 'x' } }), InputError, /reserved/);
+    await rejectsCleanly(() => stack.client.requestBuild(running.id, { kind: 'start', initiator: 'u', parameters: { n: 5 as any } }), InputError, /must be a string/);
     await rejectsCleanly(() => stack.client.cancelBuild(running.id, 'user:default/eve'), ConflictError, /cannot cancel: no build is active \(workspace is running\)/);
     await rejectsCleanly(() => stack.client.requestBuild(running.id, { kind: 'start', initiator: 'u', templateVersionId: crypto.randomUUID() }), NotFoundError, /template version .* not found/);
   });
@@ -104,7 +104,7 @@ describe('workspaces', () => {
     await rejectsCleanly(() => c.createWorkspace({ owner: 'user:default/eve', name: 'Not OK!', template: 'local' }), InputError, /workspace name "Not OK!" is invalid/);
     await rejectsCleanly(() => c.createWorkspace({ owner: 'user:default/eve', name: 'x'.repeat(33), template: 'local' }), InputError, /longer than 32/);
     await rejectsCleanly(() => c.createWorkspace({ owner: 'user:default/eve', name: 'new', template: 'nope' }), NotFoundError, /template "nope" not found/);
-    await rejectsCleanly(() => c.createWorkspace({ owner: 'user:default/eve', name: 'new', template: 'local', variables: { 'bad name': 'x' } }), InputError, /invalid variable name/);
+    await rejectsCleanly(() => c.createWorkspace({ owner: 'user:default/eve', name: 'new', template: 'local', parameters: { 'bad name': 'x' } }), InputError, /invalid parameter name/);
     await rejectsCleanly(() => c.createWorkspace({ owner: 'user:default/eve', name: 'new', template: 'local', templateVersionId: crypto.randomUUID() }), NotFoundError, /template version .* not found/);
     await rejectsCleanly(() => c.createWorkspace({ owner: 'user:default/eve', name: 'new', template: 'local', ttlMs: 5 }), InputError, /ttl_ms/);
   });

@@ -32,7 +32,7 @@ test('a failing apply fails the build with tofu\'s diagnostic, keeps the state, 
   const { client } = stack;
   const markers = tempDir('markers');
   await client.pushTemplate({ name: 'failing', dir: path.join(FIXTURES, 'failing'), createdBy: 'user:default/admin' });
-  const { workspace } = await client.createWorkspace({ owner: 'user:default/bo', name: 'breaks', template: 'failing', variables: { marker_dir: markers, fail: 'true' } });
+  const { workspace } = await client.createWorkspace({ owner: 'user:default/bo', name: 'breaks', template: 'failing', parameters: { marker_dir: markers, fail: 'true' } });
   const b1 = await client.waitForBuild(workspace.id, 1);
   expect(b1.jobStatus).toBe('failed');
   expect(b1.status).toBe('failed');
@@ -49,7 +49,7 @@ test('a failing apply fails the build with tofu\'s diagnostic, keeps the state, 
   expect((await client.getWorkspace(workspace.id)).status).toBe('failed');
 
   // the next start (fixed variable) starts from the saved state and succeeds
-  await client.requestBuild(workspace.id, { kind: 'start', initiator: 'user:default/bo', variables: { fail: 'false' } });
+  await client.requestBuild(workspace.id, { kind: 'start', initiator: 'user:default/bo', parameters: { fail: 'false' } });
   const b2 = await client.waitForBuild(workspace.id, 2);
   expect(b2.error).toBeNull();
   expect(b2.status).toBe('running');
@@ -64,7 +64,7 @@ test('canceling a slow apply interrupts tofu, leaves no process behind and saves
   const { client } = stack;
   const root = tempDir('homes');
   await client.pushTemplate({ name: 'local', dir: LOCAL_TEMPLATE, createdBy: 'user:default/admin' });
-  const { workspace } = await client.createWorkspace({ owner: 'user:default/bo', name: 'slow', template: 'local', variables: { workspaces_root: root, start_delay_seconds: '120' } });
+  const { workspace } = await client.createWorkspace({ owner: 'user:default/bo', name: 'slow', template: 'local', parameters: { workspaces_root: root, start_delay_seconds: '120' } });
   await eventually('the apply to be sleeping', async () => (await client.getBuildLogs(workspace.id, 1)).some((l) => /sleeping/.test(l.output)));
   const build = await client.getBuild(workspace.id, 1);
   expect(build.jobStatus).toBe('running');
@@ -92,7 +92,7 @@ test('canceling a slow apply interrupts tofu, leaves no process behind and saves
   expect(logs.some((l) => /interrupted by a cancel request/.test(l.output))).toBe(true);
 
   // the workspace can be started again (no delay) from the saved state
-  await client.requestBuild(workspace.id, { kind: 'start', initiator: 'user:default/bo', variables: { start_delay_seconds: '0' } });
+  await client.requestBuild(workspace.id, { kind: 'start', initiator: 'user:default/bo', parameters: { start_delay_seconds: '0' } });
   const b2 = await client.waitForBuild(workspace.id, 2);
   expect(b2.status).toBe('running');
   expect(pgrep(`berth-workspace:${workspace.id}`)).toHaveLength(1);
@@ -102,13 +102,18 @@ test('canceling a slow apply interrupts tofu, leaves no process behind and saves
 
 test('a build waiting for a provisioner is canceled at once', async () => {
   const { client } = stack;
-  const { template } = await client.pushTemplate({ name: 'tagged', dir: LOCAL_TEMPLATE, createdBy: 'user:default/admin', provisionerTags: { pool: 'nobody-serves-this' } });
+  // The import runs on the tagged queue too (as in Coder): a matching worker imports it, then goes away.
+  const importer = await stack.addWorker({ workerId: 'importer', runWorkflows: false, provisionerTags: { pool: 'rare' } });
+  const { template, import: imported } = await client.pushTemplate({ name: 'tagged', dir: LOCAL_TEMPLATE, createdBy: 'user:default/admin', provisionerTags: { pool: 'rare' } });
+  expect(imported?.importStatus).toBe('succeeded');
   expect(template.activeVersionId).not.toBeNull();
-  const { workspace } = await client.createWorkspace({ owner: 'user:default/bo', name: 'waits', template: 'tagged', variables: { workspaces_root: tempDir('homes') } });
+  importer.shutdown();
+  await eventually('the importer to stop', () => importer.workers.every((w) => w.getState() === 'STOPPED'), 30_000);
+  const { workspace } = await client.createWorkspace({ owner: 'user:default/bo', name: 'waits', template: 'tagged', parameters: { workspaces_root: tempDir('homes') } });
   await new Promise((r) => setTimeout(r, 1500));
   const pending = await client.getBuild(workspace.id, 1);
   expect(pending.jobStatus).toBe('pending');
-  expect(pending.taskQueue).toBe('berth-provisioner:pool=nobody-serves-this');
+  expect(pending.taskQueue).toBe('berth-provisioner:pool=rare');
   const res = await client.cancelBuild(workspace.id, 'user:default/bo');
   expect(res.jobStatus).toBe('canceled');
   const b1 = await client.waitForBuild(workspace.id, 1, { timeoutMs: 20_000 });

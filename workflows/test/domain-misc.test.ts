@@ -14,7 +14,7 @@ import {
   taskQueueForTags,
   type ProvisionerTags,
 } from '../src/domain/tags';
-import { checkVariableValues, RESERVED_VARIABLE_PREFIX, resolveVariableValues, type VariableValues } from '../src/domain/variables';
+import { checkVariableValues, RESERVED_VARIABLE_PREFIX } from '../src/domain/variables';
 
 describe('checkName', () => {
   it.each([
@@ -22,7 +22,6 @@ describe('checkName', () => {
     { name: 'single digit', value: '7' },
     { name: 'word', value: 'dev' },
     { name: 'hyphens between parts', value: 'my-ws-1' },
-    { name: 'upper case', value: 'MyWorkspace' },
     { name: 'all digits', value: '2024' },
     { name: `exactly ${NAME_MAX_LENGTH} characters`, value: 'a'.repeat(NAME_MAX_LENGTH) },
   ])('valid: $name', ({ value }) => {
@@ -30,8 +29,9 @@ describe('checkName', () => {
     expect(checkName('template', value)).toBeNull();
   });
 
-  const INVALID = 'is invalid: use letters, digits and single hyphens, not at the start or end';
+  const INVALID = 'is invalid: use lowercase letters, digits and single hyphens, not at the start or end';
   it.each([
+    { name: 'upper case', value: 'MyWorkspace', message: `workspace name "MyWorkspace" ${INVALID}` },
     { name: 'empty string', value: '' as unknown, message: 'workspace name is required' },
     { name: 'undefined', value: undefined, message: 'workspace name is required' },
     { name: 'null', value: null, message: 'workspace name is required' },
@@ -247,26 +247,26 @@ describe('checkVariableValues', () => {
     expect(() => checkVariableValues(values)).not.toThrow();
   });
 
-  const NOT_OBJECT = 'variables must be an object of name → string value';
+  const NOT_OBJECT = 'parameters must be an object of name → string value';
   it.each<{ name: string; values: unknown; message: string }>([
     { name: 'null', values: null, message: NOT_OBJECT },
     { name: 'undefined', values: undefined, message: NOT_OBJECT },
     { name: 'array', values: ['a'], message: NOT_OBJECT },
     { name: 'string', values: 'a=b', message: NOT_OBJECT },
-    { name: 'name starting with a digit', values: { '1region': 'eu' }, message: 'invalid variable name "1region"' },
-    { name: 'empty name', values: { '': 'x' }, message: 'invalid variable name ""' },
-    { name: 'name with a space', values: { 'my var': 'x' }, message: 'invalid variable name "my var"' },
-    { name: 'name with a dot', values: { 'a.b': 'x' }, message: 'invalid variable name "a.b"' },
-    { name: '65-character name', values: { ['a'.repeat(65)]: 'x' }, message: `invalid variable name "${'a'.repeat(65)}"` },
-    { name: 'reserved berth_ prefix', values: { berth_workspace_id: 'x' }, message: 'variable "berth_workspace_id" is reserved: names starting with "berth_" carry workspace metadata' },
-    { name: 'reserved prefix is checked before the value type', values: { berth_x: 1 }, message: 'variable "berth_x" is reserved' },
-    { name: 'number value', values: { cpu: 4 }, message: 'variable "cpu" must be a string, got number' },
-    { name: 'boolean value', values: { on: true }, message: 'variable "on" must be a string, got boolean' },
-    { name: 'null value', values: { a: null }, message: 'variable "a" must be a string, got null' },
-    { name: 'object value', values: { a: { b: 'c' } }, message: 'variable "a" must be a string, got object' },
-    { name: 'undefined value', values: { a: undefined }, message: 'variable "a" must be a string, got undefined' },
-    { name: 'value over 64 KiB', values: { big: 'x'.repeat(64 * 1024 + 1) }, message: 'variable "big" is longer than 64 KiB' },
-    { name: 'first bad entry is named', values: { ok: 'x', 'bad name': 'y', also_bad: 3 }, message: 'invalid variable name "bad name"' },
+    { name: 'name starting with a digit', values: { '1region': 'eu' }, message: 'invalid parameter name "1region"' },
+    { name: 'empty name', values: { '': 'x' }, message: 'invalid parameter name ""' },
+    { name: 'name with a space', values: { 'my var': 'x' }, message: 'invalid parameter name "my var"' },
+    { name: 'name with a dot', values: { 'a.b': 'x' }, message: 'invalid parameter name "a.b"' },
+    { name: '65-character name', values: { ['a'.repeat(65)]: 'x' }, message: `invalid parameter name "${'a'.repeat(65)}"` },
+    { name: 'reserved berth_ prefix', values: { berth_workspace_id: 'x' }, message: 'parameter "berth_workspace_id" is reserved: names starting with "berth_" carry workspace metadata' },
+    { name: 'reserved prefix is checked before the value type', values: { berth_x: 1 }, message: 'parameter "berth_x" is reserved' },
+    { name: 'number value', values: { cpu: 4 }, message: 'parameter "cpu" must be a string, got number' },
+    { name: 'boolean value', values: { on: true }, message: 'parameter "on" must be a string, got boolean' },
+    { name: 'null value', values: { a: null }, message: 'parameter "a" must be a string, got null' },
+    { name: 'object value', values: { a: { b: 'c' } }, message: 'parameter "a" must be a string, got object' },
+    { name: 'undefined value', values: { a: undefined }, message: 'parameter "a" must be a string, got undefined' },
+    { name: 'value over 64 KiB', values: { big: 'x'.repeat(64 * 1024 + 1) }, message: 'parameter "big" is longer than 64 KiB' },
+    { name: 'first bad entry is named', values: { ok: 'x', 'bad name': 'y', also_bad: 3 }, message: 'invalid parameter name "bad name"' },
   ])('invalid: $name', ({ values, message }) => {
     expect(() => checkVariableValues(values)).toThrow(message);
   });
@@ -276,23 +276,3 @@ describe('checkVariableValues', () => {
   });
 });
 
-describe('resolveVariableValues (request > previous build)', () => {
-  it.each<{ name: string; previous: VariableValues; requested: VariableValues | undefined; result: VariableValues }>([
-    { name: 'nothing at all', previous: {}, requested: undefined, result: {} },
-    { name: 'no request keeps the previous values', previous: { region: 'eu' }, requested: undefined, result: { region: 'eu' } },
-    { name: 'empty request keeps the previous values', previous: { region: 'eu' }, requested: {}, result: { region: 'eu' } },
-    { name: 'request overrides previous', previous: { region: 'eu', size: 's' }, requested: { size: 'l' }, result: { region: 'eu', size: 'l' } },
-    { name: 'request adds a new variable', previous: { region: 'eu' }, requested: { cpu: '4' }, result: { cpu: '4', region: 'eu' } },
-    { name: 'empty string in the request still wins', previous: { note: 'hello' }, requested: { note: '' }, result: { note: '' } },
-    { name: 'first build: only the request', previous: {}, requested: { region: 'us' }, result: { region: 'us' } },
-  ])('$name', ({ previous, requested, result }) => {
-    const prevCopy = { ...previous };
-    const reqCopy = requested && { ...requested };
-    const out = resolveVariableValues(previous, requested);
-    expect(out).toEqual(result);
-    expect(Object.keys(out)).toEqual(Object.keys(result).sort());
-    expect(previous).toEqual(prevCopy); // inputs untouched
-    expect(requested).toEqual(reqCopy);
-    expect(out).not.toBe(previous);
-  });
-});

@@ -26,7 +26,7 @@ function stageOrder(logs: { stage: string }[]): string[] {
 test('create, stop, start, restart and delete a local workspace', async () => {
   const { client } = stack;
   await client.pushTemplate({ name: 'local', dir: LOCAL_TEMPLATE, createdBy: 'user:default/admin' });
-  const { workspace, build } = await client.createWorkspace({ owner: 'user:default/ana', name: 'dev', template: 'local', variables: { workspaces_root: root } });
+  const { workspace, build } = await client.createWorkspace({ owner: 'user:default/ana', name: 'dev', template: 'local', parameters: { workspaces_root: root } });
   expect(build.buildNumber).toBe(1);
   expect(build.transition).toBe('start');
 
@@ -114,7 +114,7 @@ test('tofu gets a sanitised environment plus the workspace metadata', async () =
   try {
     const out = path.join(tempDir('probe'), 'env.txt');
     await client.pushTemplate({ name: 'env-probe', dir: path.join(FIXTURES, 'env-probe'), createdBy: 'user:default/admin' });
-    const { workspace } = await client.createWorkspace({ owner: 'user:default/ana', name: 'probe', template: 'env-probe', variables: { out_file: out } });
+    const { workspace } = await client.createWorkspace({ owner: 'user:default/ana', name: 'probe', template: 'env-probe', parameters: { out_file: out } });
     expect((await client.waitForBuild(workspace.id, 1)).status).toBe('running');
     const env = Object.fromEntries(fs.readFileSync(out, 'utf8').split('\n').filter(Boolean).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
     expect(env).toMatchObject({

@@ -8,7 +8,7 @@
  *   untagged workers never take it.
  */
 import type http from 'node:http';
-import { LOCAL_TEMPLATE, startTestStack, tempDir, type TestStack } from './support/stack';
+import { LOCAL_TEMPLATE, eventually, startTestStack, tempDir, type TestStack } from './support/stack';
 import { serveMetrics } from '../src/metrics';
 import type { BerthWorkers } from '../src/worker';
 
@@ -57,7 +57,7 @@ test('N builds: both provisioner workers run builds and the metrics count them w
   await client.pushTemplate({ name: 'local', dir: LOCAL_TEMPLATE, createdBy: 'user:default/admin' });
   const N = 4;
   const created = await Promise.all(Array.from({ length: N }, (_, i) => client.createWorkspace({
-    owner: 'user:default/dee', name: `ws-${i}`, template: 'local', variables: { workspaces_root: root, start_delay_seconds: '1' },
+    owner: 'user:default/dee', name: `ws-${i}`, template: 'local', parameters: { workspaces_root: root, start_delay_seconds: '1' },
   })));
   const builds = await Promise.all(created.map(({ workspace }) => client.waitForBuild(workspace.id, 1)));
   expect(builds.map((b) => b.status)).toEqual(Array(N).fill('running'));
@@ -93,8 +93,16 @@ test('N builds: both provisioner workers run builds and the metrics count them w
 
 test('a tagged job waits for a provisioner whose tags contain its tags', async () => {
   const { client } = stack;
-  await client.pushTemplate({ name: 'gpu', dir: LOCAL_TEMPLATE, createdBy: 'user:default/admin', provisionerTags: { pool: 'gpu' } });
-  const { workspace } = await client.createWorkspace({ owner: 'user:default/dee', name: 'trainer', template: 'gpu', variables: { workspaces_root: tempDir('homes') } });
+  // A tagged version's import also waits for a matching provisioner (Coder routes imports by tags too).
+  const pushed = await client.pushTemplate({ name: 'gpu', dir: LOCAL_TEMPLATE, createdBy: 'user:default/admin', provisionerTags: { pool: 'gpu' }, wait: false });
+  await new Promise((r) => setTimeout(r, 2000));
+  expect((await client.getTemplateVersion(pushed.version.id)).importStatus).toBe('pending');
+  await expect(client.createWorkspace({ owner: 'user:default/dee', name: 'early', template: 'gpu', templateVersionId: pushed.version.id })).rejects.toThrow(/still importing/);
+  const importer = await stack.addWorker({ workerId: 'gpu-importer', runWorkflows: false, provisionerTags: { pool: 'gpu' } });
+  expect((await client.waitForImport(pushed.version.id)).importStatus).toBe('succeeded');
+  importer.shutdown();
+  await eventually('the importer to stop', () => importer.workers.every((w) => w.getState() === 'STOPPED'), 30_000);
+  const { workspace } = await client.createWorkspace({ owner: 'user:default/dee', name: 'trainer', template: 'gpu', parameters: { workspaces_root: tempDir('homes') } });
   await new Promise((r) => setTimeout(r, 3000));
   const waiting = await client.getBuild(workspace.id, 1);
   expect(waiting.jobStatus).toBe('pending'); // prov-1 and prov-2 are untagged: they never take it

@@ -41,11 +41,11 @@ function startWorkerProcess(id: string): { child: ChildProcess; output: () => st
 test('a build survives kill -9 of its worker during apply', async () => {
   const { client } = stack;
   const root = tempDir('homes');
-  await client.pushTemplate({ name: 'local', dir: LOCAL_TEMPLATE, createdBy: 'user:default/admin' });
   const a = startWorkerProcess('worker-a');
   await eventually('worker A to poll', () => /queues berth-provisioner/.test(a.output()), 30_000);
+  await client.pushTemplate({ name: 'local', dir: LOCAL_TEMPLATE, createdBy: 'user:default/admin' });
 
-  const { workspace } = await client.createWorkspace({ owner: 'user:default/cy', name: 'crashy', template: 'local', variables: { workspaces_root: root, start_delay_seconds: '10' } });
+  const { workspace } = await client.createWorkspace({ owner: 'user:default/cy', name: 'crashy', template: 'local', parameters: { workspaces_root: root, start_delay_seconds: '10' } });
   await eventually('the apply to be running on worker A', async () => (await client.getBuildLogs(workspace.id, 1)).some((l) => /sleeping/.test(l.output)), 60_000);
   const running = await client.getBuild(workspace.id, 1);
   expect(running.jobStatus).toBe('running');

@@ -10,10 +10,12 @@ import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { Context } from '@temporalio/activity';
 import type { Db } from '../db/connection';
 import {
-  completeBuildJob, enqueueBuild as enqueueBuildRow, getBuild, getJobProgress, lastLogSeq, loadBuildJobContext,
+  completeBuildJob, completeJob as completeJobRow, enqueueBuild as enqueueBuildRow, getBuild, getJobProgress, lastLogSeq, loadBuildJobContext,
   markJobCanceling, markJobStarted, saveBuildResult, type EnqueueBuildInput, type JobOutcome,
 } from '../db/builds';
-import { getTemplateVersionArchive } from '../db/templates';
+import { createDryRunJob, getTemplateVersion, getTemplateVersionArchive, promoteTemplateVersion } from '../db/templates';
+import { sensitiveValues, toTofuVariableValues } from '../domain/parameters';
+import { createTemplateActivities } from './templates';
 import { BerthError } from '../errors';
 import type { BerthMetrics } from '../metrics';
 import type { JobStatus } from '../domain/status';
@@ -52,7 +54,7 @@ export interface ActivityDeps {
 
 /** Converts our typed errors into non-retryable failures whose type is the error's name. */
 function asFailure(e: unknown): unknown {
-  if (e instanceof BerthError) return ApplicationFailure.create({ type: e.name, message: e.message, nonRetryable: true, details: e.details ? [e.details] : [] });
+  if (e instanceof BerthError) return ApplicationFailure.create({ type: e.name, message: e.message, nonRetryable: true, details: e.details ? [e.details] : undefined });
   return e;
 }
 
@@ -106,7 +108,7 @@ export function createActivities(deps: ActivityDeps) {
       metrics.queueWait.observe({ provisioner_type: PROVISIONER_TYPE, job_type: 'workspace_build', transition: b.transition, build_reason: b.reason },
         Math.max(0, started.startedAt.getTime() - started.createdAt.getTime()) / 1000);
     }
-    const log = new JobLogWriter(db, input.jobId, await lastLogSeq(db, input.jobId));
+    const log = new JobLogWriter(db, input.jobId, await lastLogSeq(db, input.jobId), 100, sensitiveValues(jc.parameters, jc.values));
     const dir = path.join(cfg.workDir, input.jobId);
     const hbEvery = Math.max(500, Math.min(10_000, Math.floor((ctx.info.heartbeatTimeoutMs ?? 30_000) / 4)));
     let stage: TofuStage | 'setup' = 'setup';
@@ -121,7 +123,7 @@ export function createActivities(deps: ActivityDeps) {
     let failure: string | null = null;
     let canceled = false;
     const onLine = (l: { level: any; lines: string[]; stage: TofuStage }, offsets: TailOffsets) => {
-      for (const text of l.lines) log.add(l.level, l.stage, 'provisioner', text);
+      for (const text of l.lines) log.add(l.level, l.stage === 'show' ? 'plan' : l.stage, 'provisioner', text);
       log.setProgress({ stage: l.stage, offsets });
     };
     const common = { cwd: dir, env: {} as Record<string, string>, onLine, signal: abort.signal, graceMs: cfg.cancelGraceMs, killAfterMs: cfg.cancelKillMs };
@@ -142,12 +144,12 @@ export function createActivities(deps: ActivityDeps) {
         fs.chmodSync(dir, 0o700);
         if (fresh && jc.state) fs.writeFileSync(path.join(dir, 'terraform.tfstate'), jc.state);
         log.daemon('setup', fresh ? (jc.state ? 'Starting from the state of the previous build' : 'No previous state: this is the first build') : 'Continuing from the state an earlier attempt left');
-        fs.writeFileSync(path.join(dir, 'berth.tfvars.json'), JSON.stringify(jc.variables), { mode: 0o600 });
+        fs.writeFileSync(path.join(dir, 'berth.tfvars.json'), JSON.stringify(toTofuVariableValues(jc.parameters, jc.values)), { mode: 0o600 });
         common.env = tofuEnvironment(cfg.hostEnv, {
           workspaceId: jc.workspace.id, workspaceName: jc.workspace.name, owner: jc.workspace.owner, transition: b.transition,
           buildNumber: b.buildNumber, templateName: jc.workspace.templateName,
         }, cfg.cliConfigFile);
-        const steps: Array<[TofuStage, string[]]> = [
+        const steps: Array<['init' | 'plan' | 'apply', string[]]> = [
           ['init', ['init', '-input=false', '-no-color']],
           ['plan', ['plan', '-json', '-input=false', '-no-color', '-out=berth.tfplan', '-var-file=berth.tfvars.json', ...(b.transition === 'delete' ? ['-destroy'] : [])]],
           ['apply', ['apply', '-json', '-input=false', '-no-color', '-auto-approve', 'berth.tfplan']],
@@ -199,8 +201,34 @@ export function createActivities(deps: ActivityDeps) {
     return (await getBuild(db, input.buildId)).jobStatus;
   }
 
-  return { enqueueBuild, markBuildCanceling, completeBuild, runTofu, getBuildStatus };
+  /** Completes an import or dry-run job with its outcome (idempotent). */
+  async function completeJob(input: { jobId: string; outcome: JobOutcome }): Promise<void> {
+    await completeJobRow(db, input.jobId, input.outcome);
+  }
+
+  /** Creates the dry-run job of a version; returns its id and task queue. */
+  async function createDryRun(input: { versionId: string; initiator: string }): Promise<{ jobId: string; taskQueue: string }> {
+    return createDryRunJob(db, input.versionId, input.initiator);
+  }
+
+  /** Promotes a version whose import succeeded; non-retryable InputError otherwise. */
+  async function promoteVersion(input: { versionId: string }): Promise<void> {
+    try {
+      const v = await getTemplateVersion(db, input.versionId);
+      await promoteTemplateVersion(db, v.templateId, v.id);
+    } catch (e) {
+      throw asFailure(e);
+    }
+  }
+
+  return {
+    enqueueBuild, markBuildCanceling, completeBuild, runTofu, getBuildStatus, completeJob, createDryRun, promoteVersion,
+    ...createTemplateActivities(deps),
+  };
 }
+
+/** Activities that run tofu and so belong on provisioner task queues. */
+export const PROVISIONER_ACTIVITIES = ['runTofu', 'importTemplateVersion', 'dryRunTemplateVersion'] as const;
 
 /** The activity interface workflows proxy (types only cross into workflow code). */
 export type BerthActivities = ReturnType<typeof createActivities>;

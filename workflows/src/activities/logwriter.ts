@@ -14,14 +14,19 @@ export class JobLogWriter {
   private chain: Promise<void> = Promise.resolve();
   private lastError: Error | null = null;
 
-  /** `seq` = highest seq already stored for the job (0 for none). */
-  constructor(private readonly db: Db, private readonly jobId: string, public seq: number, flushMs = 100) {
+  /**
+   * `seq` = highest seq already stored for the job (0 for none). `secrets`: values masked as
+   * `********` in every line (sensitive parameter values).
+   */
+  constructor(private readonly db: Db, private readonly jobId: string, public seq: number, flushMs = 100, private readonly secrets: string[] = []) {
     this.timer = setInterval(() => { void this.flush(); }, flushMs);
   }
 
-  /** Queues one line. Output longer than 4 KiB is cut (with a marker). */
+  /** Queues one line (sensitive values masked). Output longer than 4 KiB is cut (with a marker). */
   add(level: LogLevel, stage: LogStage, source: BuildLog['source'], output: string): void {
-    const text = output.length > 4096 ? `${output.slice(0, 4096)}… [line cut at 4 KiB]` : output;
+    let masked = output;
+    for (const secret of this.secrets) if (secret) masked = masked.split(secret).join('********');
+    const text = masked.length > 4096 ? `${masked.slice(0, 4096)}… [line cut at 4 KiB]` : masked;
     this.queue.push({ seq: ++this.seq, createdAt: new Date(), level, stage, source, output: text });
   }
 

@@ -10,7 +10,10 @@ import { ConflictError, InputError, NotFoundError } from '../errors';
 import { checkName } from '../domain/names';
 import { isActiveJob, workspaceStatus, type BuildReason, type JobStatus, type Transition } from '../domain/status';
 import { taskQueueForTags, type ProvisionerTags } from '../domain/tags';
-import { resolveVariableValues, type VariableValues } from '../domain/variables';
+import type { VariableValues } from '../domain/variables';
+import { ParameterError, resolveBuildParameters } from '../domain/parameters';
+import type { TemplateParameter } from '../domain/parameter-types';
+import { getTemplateVersionParameters, getTemplateVersionPresets } from './templates';
 
 type Row = Record<string, any>;
 type Q = Db | Knex.Transaction;
@@ -42,19 +45,25 @@ function buildQuery(q: Q) {
 function toWorkspace(r: Row, latest: WorkspaceBuild | null): Workspace {
   return {
     id: r.id, owner: r.owner, name: r.name, templateId: r.template_id, templateName: r.template_name,
-    autostartSchedule: r.autostart_schedule, ttlMs: r.ttl_ms === null ? null : Number(r.ttl_ms), lastUsedAt: r.last_used_at,
+    autostartSchedule: r.autostart_schedule, ttlMs: r.ttl_ms === null ? null : Number(r.ttl_ms), automaticUpdates: r.automatic_updates,
+    lastUsedAt: r.last_used_at,
     deleted: r.deleted, createdAt: r.created_at, updatedAt: r.updated_at,
     status: r.deleted ? 'deleted' : latest ? latest.status : 'pending', latestBuild: latest,
   };
 }
 
 /** Inserts a workspace row. InputError for a bad name, ConflictError when the owner already has a live workspace of that name. */
-export async function insertWorkspace(db: Db, w: { owner: string; name: string; templateId: string; ttlMs?: number | null }): Promise<Workspace> {
+export async function insertWorkspace(db: Db, w: {
+  owner: string; name: string; templateId: string; ttlMs?: number | null; autostartSchedule?: string | null; automaticUpdates?: 'always' | 'never';
+}): Promise<Workspace> {
   const bad = checkName('workspace', w.name);
   if (bad) throw new InputError(bad);
   if (!w.owner || typeof w.owner !== 'string') throw new InputError('workspace owner is required');
   try {
-    const [r] = await db('workspaces').insert({ owner: w.owner, name: w.name, template_id: w.templateId, ttl_ms: w.ttlMs ?? null }).returning('*');
+    const [r] = await db('workspaces').insert({
+      owner: w.owner, name: w.name, template_id: w.templateId, ttl_ms: w.ttlMs ?? null,
+      autostart_schedule: w.autostartSchedule ?? null, automatic_updates: w.automaticUpdates ?? 'never',
+    }).returning('*');
     const t = await db('templates').where({ id: r.template_id }).first('name');
     return toWorkspace({ ...r, template_name: t?.name }, null);
   } catch (e) {
@@ -132,17 +141,54 @@ export interface EnqueueBuildInput {
   initiator: string;
   templateVersionId?: string;
   activeVersion?: boolean;
-  variables?: VariableValues;
+  /** Requested parameter values; values of the form `berth-stash:<uuid>` are taken from the stash. */
+  parameters?: VariableValues;
+  /** Preset name of the build's version. */
+  preset?: string;
   explanation: string;
 }
 
 export interface EnqueuedBuild { build: WorkspaceBuild; taskQueue: string; tags: ProvisionerTags }
 
+/** Prefix of a stashed (sensitive) value reference. */
+export const STASH_PREFIX = 'berth-stash:';
+
 /**
- * Writes a pending build: provisioner job + build row (number = last + 1) + resolved
- * parameters, in one transaction with the workspace row locked. Throws NotFoundError (unknown or
- * deleted workspace / version), InputError (version of another template), ConflictError (a
- * build is already active). Nothing is written when it throws.
+ * Keeps a sensitive value out of Temporal payloads: stores it for one workspace and returns a
+ * reference (`berth-stash:<uuid>`) to send instead. The build that uses it deletes it.
+ */
+export async function stashValue(db: Q, workspaceId: string, value: string): Promise<string> {
+  const [r] = await db('parameter_value_stash').insert({ value, workspace_id: workspaceId }).returning('id');
+  return `${STASH_PREFIX}${r.id}`;
+}
+
+/** Drops stashed values older than `maxAgeMs` (requests that were refused before use). */
+export async function pruneStash(db: Q, maxAgeMs = 3_600_000): Promise<number> {
+  return db('parameter_value_stash').where('created_at', '<', new Date(Date.now() - maxAgeMs)).delete();
+}
+
+async function unstash(tx: Knex.Transaction, workspaceId: string, values: VariableValues): Promise<VariableValues> {
+  const out: VariableValues = {};
+  for (const [k, v] of Object.entries(values)) {
+    if (typeof v === 'string' && v.startsWith(STASH_PREFIX)) {
+      const id = v.slice(STASH_PREFIX.length);
+      const row = isUuid(id) ? await tx('parameter_value_stash').where({ id, workspace_id: workspaceId }).first('value') : undefined;
+      if (!row) throw new InputError(`parameter "${k}": its value expired before the build was queued; send it again`, { parameter: k, rule: 'stash' });
+      await tx('parameter_value_stash').where({ id }).delete();
+      out[k] = row.value;
+    } else out[k] = v;
+  }
+  return out;
+}
+
+/**
+ * Writes a pending build: provisioner job + build row (number = last + 1) + the parameters
+ * resolved by Coder's rules (domain/parameters.ts), in one transaction with the workspace row
+ * locked. The version is the request's, else the active one (first build, `activeVersion`,
+ * automatic_updates = always or the template requires it for starts), else the last build's.
+ * Throws NotFoundError (unknown workspace / version / preset), InputError (version of another
+ * template, import not succeeded, parameter rule — details {parameter, rule}), ConflictError
+ * (deleted, a build is already active). Nothing is written when it throws.
  */
 export async function enqueueBuild(db: Db, input: EnqueueBuildInput): Promise<EnqueuedBuild> {
   return db.transaction(async (tx) => {
@@ -152,14 +198,43 @@ export async function enqueueBuild(db: Db, input: EnqueueBuildInput): Promise<En
     const last = await latestBuildOf(tx, input.workspaceId);
     if (last && isActiveJob(last.jobStatus)) throw new ConflictError(`a build is already active: build #${last.buildNumber} (${last.transition}) is ${last.jobStatus}`);
     const tpl = await tx('templates').where({ id: ws.template_id }).first();
+    const wantsActive = input.activeVersion || !last
+      || (input.transition === 'start' && (ws.automatic_updates === 'always' || tpl.require_active_version));
     let versionId = input.templateVersionId;
-    if (!versionId) versionId = input.activeVersion || !last ? tpl.active_version_id : last.templateVersionId;
+    if (!versionId) versionId = wantsActive ? tpl.active_version_id : last!.templateVersionId;
     if (!versionId) throw new InputError(`template ${tpl.name} has no active version`);
-    const version = isUuid(versionId) ? await tx('template_versions').where({ id: versionId }).first('id', 'template_id', 'provisioner_tags') : undefined;
+    const version = isUuid(versionId)
+      ? await tx('template_versions as v').leftJoin('provisioner_jobs as j', 'j.id', 'v.job_id').where('v.id', versionId)
+        .first('v.id', 'v.name', 'v.template_id', 'v.provisioner_tags', 'v.archived', 'j.job_status as import_status', 'j.error as import_error')
+      : undefined;
     if (!version) throw new NotFoundError(`template version ${versionId} not found`);
     if (version.template_id !== ws.template_id) throw new InputError(`template version ${versionId} does not belong to template ${tpl.name}`);
-    const previous = last ? await getBuildParameters(tx, last.id) : {};
-    const values = resolveVariableValues(previous, input.variables);
+    if (version.import_status === 'pending' || version.import_status === 'running') {
+      throw new ConflictError(`template version ${version.name} is still importing; wait for it to complete`);
+    }
+    if (version.import_status && version.import_status !== 'succeeded') {
+      throw new InputError(`template version ${version.name} cannot be built: its import ${version.import_status}${version.import_error ? `: ${version.import_error}` : ''}`);
+    }
+    const parameters = await getTemplateVersionParameters(tx, version.id);
+    let presetId: string | null = null;
+    let preset = null;
+    if (input.preset) {
+      const found = (await getTemplateVersionPresets(tx, version.id)).find((p) => p.name === input.preset);
+      if (!found) throw new NotFoundError(`preset "${input.preset}" not found in template version ${version.name}`);
+      preset = found;
+      presetId = found.id;
+    }
+    const requested = await unstash(tx, input.workspaceId, input.parameters ?? {});
+    let values: VariableValues;
+    try {
+      // A stop or delete keeps the values of the last build: tofu needs them to plan, and
+      // nothing about the workspace's inputs changes.
+      const previous = last ? await getBuildParameters(tx, last.id) : null;
+      values = resolveBuildParameters({ parameters, previous, requested, preset }).values;
+    } catch (e) {
+      if (e instanceof ParameterError) throw new InputError(e.message, { parameter: e.parameter, rule: e.rule });
+      throw e;
+    }
     const tags: ProvisionerTags = version.provisioner_tags ?? {};
     const taskQueue = taskQueueForTags(tags);
     const [job] = await tx('provisioner_jobs').insert({
@@ -169,7 +244,7 @@ export async function enqueueBuild(db: Db, input: EnqueueBuildInput): Promise<En
     const [b] = await tx('workspace_builds').insert({
       workspace_id: input.workspaceId, build_number: (last?.buildNumber ?? 0) + 1, transition: input.transition,
       reason: input.reason, initiator: input.initiator, template_version_id: versionId, job_id: job.id,
-      explanation: input.explanation,
+      explanation: input.explanation, template_version_preset_id: presetId,
     }).returning('id');
     await tx('provisioner_jobs').where({ id: job.id }).update({ input: JSON.stringify({ workspaceId: input.workspaceId, buildId: b.id }) });
     const params = Object.entries(values).map(([name, value]) => ({ build_id: b.id, name, value }));
@@ -183,7 +258,10 @@ export async function enqueueBuild(db: Db, input: EnqueueBuildInput): Promise<En
 export interface BuildJobContext {
   build: WorkspaceBuild;
   workspace: { id: string; name: string; owner: string; templateName: string };
-  variables: VariableValues;
+  /** The build's resolved parameter values (strings). */
+  values: VariableValues;
+  /** The parameters of the build's template version (types, sensitivity). */
+  parameters: TemplateParameter[];
   /** The state to start from: this build's own state if a previous attempt saved one, else the previous build's. */
   state: Buffer | null;
 }
@@ -202,7 +280,8 @@ export async function loadBuildJobContext(db: Db, buildId: string): Promise<Buil
   return {
     build, state,
     workspace: { id: ws.id, name: ws.name, owner: ws.owner, templateName: ws.templateName },
-    variables: await getBuildParameters(db, buildId),
+    values: await getBuildParameters(db, buildId),
+    parameters: await getTemplateVersionParameters(db, build.templateVersionId),
   };
 }
 
@@ -267,17 +346,24 @@ export async function listBuildResources(db: Db, buildId: string): Promise<Works
 export type JobOutcome = { kind: 'succeeded' } | { kind: 'failed'; error: string; errorCode?: string } | { kind: 'canceled' };
 
 /**
- * Completes a job (idempotent: a completed job is left as it is) and, for a delete build that
- * succeeded, marks the workspace deleted. Returns the build after.
+ * Completes any provisioner job with its outcome; idempotent (a completed job is left as it is).
+ */
+export async function completeJob(q: Q, jobId: string, outcome: JobOutcome): Promise<void> {
+  const patch: Row = { completed_at: q.fn.now(), updated_at: q.fn.now() };
+  if (outcome.kind === 'failed') { patch.error = outcome.error || 'job failed'; patch.error_code = outcome.errorCode ?? null; }
+  if (outcome.kind === 'canceled') patch.canceled_at = q.raw('COALESCE(canceled_at, now())');
+  await q('provisioner_jobs').where({ id: jobId }).whereNull('completed_at').update(patch);
+}
+
+/**
+ * Completes a build's job (idempotent) and, for a delete build that succeeded, marks the
+ * workspace deleted. Returns the build after.
  */
 export async function completeBuildJob(db: Db, buildId: string, outcome: JobOutcome): Promise<WorkspaceBuild> {
   return db.transaction(async (tx) => {
     const b = await tx('workspace_builds').where({ id: buildId }).first('job_id', 'workspace_id', 'transition');
     if (!b) throw new NotFoundError(`build ${buildId} not found`);
-    const patch: Row = { completed_at: tx.fn.now(), updated_at: tx.fn.now() };
-    if (outcome.kind === 'failed') { patch.error = outcome.error || 'build failed'; patch.error_code = outcome.errorCode ?? null; }
-    if (outcome.kind === 'canceled') patch.canceled_at = tx.raw('COALESCE(canceled_at, now())');
-    await tx('provisioner_jobs').where({ id: b.job_id }).whereNull('completed_at').update(patch);
+    await completeJob(tx, b.job_id, outcome);
     const after = await getBuild(tx, buildId);
     if (b.transition === 'delete' && after.jobStatus === 'succeeded') {
       await tx('workspaces').where({ id: b.workspace_id }).update({ deleted: true, updated_at: tx.fn.now() });

@@ -3,11 +3,12 @@
  */
 import knexFactory, { type Knex } from 'knex';
 import * as m0001 from './migrations/0001_init';
+import * as m0002 from './migrations/0002_templates';
 
 export type Db = Knex;
 
 /** Migrations in order. A static list keeps them working from ts-jest, tsc output and bundles alike. */
-const MIGRATIONS: Array<[string, { up(k: Knex): Promise<void>; down(k: Knex): Promise<void> }]> = [['0001_init', m0001]];
+const MIGRATIONS: Array<[string, { up(k: Knex): Promise<void>; down(k: Knex): Promise<void> }]> = [['0001_init', m0001], ['0002_templates', m0002]];
 
 const migrationSource: Knex.MigrationSource<string> = {
   getMigrations: async () => MIGRATIONS.map(([name]) => name),

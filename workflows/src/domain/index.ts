@@ -5,3 +5,6 @@ export * from './names';
 export * from './tags';
 export * from './variables';
 export * from './explain';
+export * from './parameter-types';
+export * from './parameters';
+export * from './autostart';

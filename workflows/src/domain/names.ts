@@ -1,8 +1,9 @@
 /**
- * Names of workspaces and templates. Rule from Coder (`codersdk/name.go` NameValid): 1–32
- * characters, letters, digits and single hyphens, not starting or ending with a hyphen.
+ * Names of workspaces and templates: 1–32 characters, lowercase letters, digits and single
+ * hyphens, not starting or ending with a hyphen (Coder's `codersdk/name.go` NameValid, which
+ * Berth narrows to lowercase so names are the same in URLs, CLIs and catalogs).
  */
-const NAME_RE = /^[a-zA-Z0-9]+(?:-[a-zA-Z0-9]+)*$/;
+const NAME_RE = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 export const NAME_MAX_LENGTH = 32;
 
 /** Returns null for a valid name, else a message saying what is wrong with it. */
@@ -10,7 +11,7 @@ export function checkName(kind: 'workspace' | 'template', name: unknown): string
   if (typeof name !== 'string' || name.length === 0) return `${kind} name is required`;
   if (name.length > NAME_MAX_LENGTH) return `${kind} name "${name}" is longer than ${NAME_MAX_LENGTH} characters`;
   if (!NAME_RE.test(name)) {
-    return `${kind} name "${name}" is invalid: use letters, digits and single hyphens, not at the start or end`;
+    return `${kind} name "${name}" is invalid: use lowercase letters, digits and single hyphens, not at the start or end`;
   }
   return null;
 }

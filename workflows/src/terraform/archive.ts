@@ -131,3 +131,29 @@ export async function extractArchive(archive: Buffer, dest: string, limits?: Arc
     Readable.from([archive]).pipe(x as unknown as NodeJS.WritableStream);
   });
 }
+
+/**
+ * The top-level files of an archive whose names end with one of `suffixes` (e.g. `.tf`,
+ * `berth.yaml`), with their contents; validates the archive first (InputError).
+ */
+export async function readArchiveFiles(archive: Buffer, suffixes: string[], limits?: ArchiveLimits): Promise<Array<{ path: string; content: Buffer }>> {
+  await inspectArchive(archive, limits);
+  const out: Array<{ path: string; content: Buffer }> = [];
+  await new Promise<void>((resolve, reject) => {
+    const parser = new tar.Parser({
+      strict: true,
+      onReadEntry: (e) => {
+        const p = String(e.path).replace(/^\.\//, '');
+        if (e.type === 'File' && !p.includes('/') && suffixes.some((s) => p.endsWith(s))) {
+          const chunks: Buffer[] = [];
+          e.on('data', (c: Buffer) => chunks.push(c));
+          e.on('end', () => out.push({ path: p, content: Buffer.concat(chunks) }));
+        } else e.resume();
+      },
+    });
+    parser.on('error', (err: Error) => reject(new InputError(`not a valid tar.gz archive: ${err.message}`)));
+    parser.on('end', () => resolve());
+    parser.end(archive);
+  });
+  return out.sort((a, b) => a.path.localeCompare(b.path));
+}

@@ -13,7 +13,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parseTofuLine, type Diagnostic, type ParsedLine } from './logparse';
 
-export type TofuStage = 'init' | 'plan' | 'apply';
+export type TofuStage = 'init' | 'validate' | 'plan' | 'apply' | 'show';
 
 export interface TailOffsets { stdout: number; stderr: number }
 
@@ -185,7 +185,7 @@ export function findRunningTofu(cwd: string): OrphanTofu | null {
   try { text = fs.readFileSync(pidFile, 'utf8'); } catch { return null; }
   const [pidText, stage] = text.trim().split(/\s+/);
   const pid = Number(pidText);
-  if (!Number.isInteger(pid) || pid <= 0 || !['init', 'plan', 'apply'].includes(stage)) return null;
+  if (!Number.isInteger(pid) || pid <= 0 || !['init', 'validate', 'plan', 'apply', 'show'].includes(stage)) return null;
   if (!pidAlive(pid)) return null;
   let cmdline = '';
   try { cmdline = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8'); } catch { return null; }

@@ -48,7 +48,7 @@ function reject(type: 'InputError' | 'ConflictError', message: string): never {
 /** Unwraps an activity failure into the ApplicationFailure the update caller should see. */
 function asUpdateError(e: unknown): ApplicationFailure {
   const cause = e instanceof ActivityFailure && e.cause ? e.cause : e;
-  if (cause instanceof ApplicationFailure) return ApplicationFailure.create({ type: cause.type ?? 'Error', message: cause.message, nonRetryable: true });
+  if (cause instanceof ApplicationFailure) return ApplicationFailure.create({ type: cause.type ?? 'Error', message: cause.message, nonRetryable: true, details: cause.details ?? undefined });
   return ApplicationFailure.create({ type: 'Error', message: (cause as Error)?.message ?? String(cause), nonRetryable: true });
 }
 
@@ -84,9 +84,10 @@ export async function workspaceWorkflow(input: WorkspaceWorkflowInput): Promise<
       if (!request || !isBuildRequestKind(request.kind)) reject('InputError', `unknown build request "${String(request?.kind)}": use start, stop, restart or delete`);
       if (request.reason !== undefined && !isBuildReason(request.reason)) reject('InputError', `unknown build reason "${String(request.reason)}"`);
       if (typeof request.initiator !== 'string' || !request.initiator) reject('InputError', 'initiator is required');
-      if (request.variables !== undefined) {
-        try { checkVariableValues(request.variables); } catch (e) { reject('InputError', (e as Error).message); }
+      if (request.parameters !== undefined) {
+        try { checkVariableValues(request.parameters); } catch (e) { reject('InputError', (e as Error).message); }
       }
+      if (request.preset !== undefined && (typeof request.preset !== 'string' || !request.preset)) reject('InputError', 'preset must be a preset name');
       const why = (s.deleted ? `cannot ${request.kind}: workspace is deleted` : null) ?? busy(request.kind) ?? checkBuildRequest(s, request.kind);
       if (why) reject('ConflictError', why);
     },
@@ -123,7 +124,9 @@ export async function workspaceWorkflow(input: WorkspaceWorkflowInput): Promise<
         workspaceId: input.workspaceId, transition: p.transition, reason, initiator: p.request.initiator,
         templateVersionId: p.transition === 'start' || !p.partOfRestart ? p.request.templateVersionId : undefined,
         activeVersion: p.request.activeVersion,
-        variables: p.request.variables,
+        // A restart's stop build keeps the values; the new ones apply to its start build.
+        parameters: p.partOfRestart && p.transition === 'stop' ? undefined : p.request.parameters,
+        preset: p.partOfRestart && p.transition === 'stop' ? undefined : p.request.preset,
         explanation: explainRequestedBuild(p.transition, reason, p.request.initiator, p.partOfRestart),
       });
     } catch (e) {
