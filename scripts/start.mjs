@@ -405,6 +405,7 @@ async function supervisor(opts) {
         DATABASE_URL: databaseUrl,
         TEMPORAL_ADDRESS: temporalAddress,
         BERTH_WORK_DIR: workDir,
+        BERTH_METRICS_HOST: process.env.BERTH_METRICS_HOST ?? "127.0.0.1",
         BERTH_METRICS_PORT: String(metricsPort),
       },
     });

@@ -27,7 +27,8 @@ import { checkVariableValues, isActiveJob, type VariableValues } from './domain'
 import { parseAutostartSchedule } from './domain/autostart';
 import type { ProvisionerTags } from './domain/tags';
 import { CONTROL_QUEUE } from './domain/tags';
-import { checkName } from './domain/names';
+import { checkName, checkPrincipal } from './domain/names';
+import { VERSION_NAME_RE } from './db/templates';
 import { createArchiveFromDirectory, readArchiveFiles, type ArchiveLimits, DEFAULT_MAX_ARCHIVE_BYTES } from './terraform/archive';
 import { normalizeTags } from './domain/tags';
 import {
@@ -133,9 +134,13 @@ export class BerthClient {
     name: string; dir?: string; archive?: Buffer; createdBy: string; versionName?: string; message?: string;
     provisionerTags?: ProvisionerTags; activate?: boolean; wait?: boolean; displayName?: string; description?: string; icon?: string;
   }): Promise<{ template: Template; version: TemplateVersion; import?: TemplateImportResult }> {
+    if (!input || typeof input !== 'object') throw new InputError('pushTemplate needs an input object');
     if ((input.dir === undefined) === (input.archive === undefined)) throw new InputError('give either a template directory or an archive');
-    const bad = checkName('template', input.name);
+    const bad = checkName('template', input.name) ?? checkPrincipal('createdBy', input.createdBy);
     if (bad) throw new InputError(bad);
+    if (input.versionName !== undefined && !VERSION_NAME_RE.test(input.versionName)) {
+      throw new InputError(`template version name "${input.versionName}" is invalid: use letters, digits, ".", "_" and "-" (1–64, starting with a letter or digit)`);
+    }
     try { normalizeTags(input.provisionerTags); } catch (e) { throw new InputError((e as Error).message); }
     const archive = input.dir !== undefined ? await createArchiveFromDirectory(input.dir, this.archiveLimits) : (input.archive as Buffer);
     const files = await readArchiveFiles(archive, ['.tf', '.tf.json', 'berth.yaml', 'berth.yml', 'README.md'], this.archiveLimits);
@@ -163,6 +168,7 @@ export class BerthClient {
 
   /** A template by name or id; throws NotFoundError. */
   async getTemplate(nameOrId: string): Promise<Template> {
+    if (typeof nameOrId !== 'string' || !nameOrId) throw new InputError('template name or id is required');
     const t = isUuid(nameOrId) ? await getTemplate(this.db, nameOrId) : await findTemplateByName(this.db, nameOrId);
     if (!t) throw new NotFoundError(`template "${nameOrId}" not found`);
     return t;
@@ -206,6 +212,10 @@ export class BerthClient {
    * template), ConflictError (name taken). Nothing is left behind when it throws.
    */
   async createWorkspace(input: CreateWorkspaceInput): Promise<{ workspace: Workspace; build: BuildRef }> {
+    if (!input || typeof input !== 'object') throw new InputError('createWorkspace needs an input object');
+    const badWho = checkPrincipal('owner', input.owner) ?? (input.initiator !== undefined ? checkPrincipal('initiator', input.initiator) : null);
+    if (badWho) throw new InputError(badWho);
+    if (typeof input.template !== 'string' || !input.template) throw new InputError('template is required (a name or id)');
     const template = await this.getTemplate(input.template);
     if (template.deprecationMessage) throw new InputError(`template ${template.name} is deprecated: ${template.deprecationMessage}`);
     if (!template.activeVersionId && !input.templateVersionId) throw new InputError(`template ${template.name} has no active version`);

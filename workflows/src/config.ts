@@ -16,6 +16,13 @@ function int(env: NodeJS.ProcessEnv, name: string, dflt: number, min = 0): numbe
   return n;
 }
 
+/** A TCP port 0–65535, or -1 for "off". */
+function port(env: NodeJS.ProcessEnv, name: string, dflt: number): number {
+  const n = int(env, name, dflt, -1);
+  if (n > 65535) throw new Error(`${name} must be a port 0–65535 (or -1 for off), got "${env[name]}"`);
+  return n;
+}
+
 export interface TemporalSettings {
   /** host:port of the Temporal frontend. */
   address: string;
@@ -64,6 +71,8 @@ export interface WorkerSettings {
   workDir: string;
   /** 0 = pick a free port; -1 = no metrics server. */
   metricsPort: number;
+  /** Interface the metrics server listens on. */
+  metricsHost: string;
   workerId: string;
   cancelGraceMs: number;
   cancelKillMs: number;
@@ -85,7 +94,8 @@ export function workerSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): Wor
     runProvisioner: env.BERTH_WORKER_PROVISIONER !== 'false',
     provisionerTags: parseTags(env.BERTH_PROVISIONER_TAGS ?? ''),
     workDir: env.BERTH_WORK_DIR || path.join(os.tmpdir(), 'berth-work'),
-    metricsPort: int(env, 'BERTH_METRICS_PORT', 9464, -1),
+    metricsPort: port(env, 'BERTH_METRICS_PORT', 9464),
+    metricsHost: env.BERTH_METRICS_HOST || '0.0.0.0',
     workerId: env.BERTH_WORKER_ID || `${os.hostname()}:${process.pid}`,
     cancelGraceMs: int(env, 'BERTH_CANCEL_GRACE_MS', 60_000),
     cancelKillMs: int(env, 'BERTH_CANCEL_KILL_MS', 120_000),

@@ -5,14 +5,14 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { Worker, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
+import { DefaultLogger, Runtime, Worker, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, PROVISIONER_ACTIVITIES } from './activities';
 import { connectDb, migrate, type Db } from './db/connection';
 import { queuesForWorker } from './domain/tags';
 import { createMetrics, serveMetrics, type BerthMetrics } from './metrics';
 import { connectClient, connectWorker } from './temporal';
 import { ensureSearchAttributes } from './client';
-import { resolveTofu } from './toolchain';
+import { resolveTofu, ToolchainError } from './toolchain';
 import type { WorkerSettings } from './config';
 
 /**
@@ -53,7 +53,13 @@ export interface BerthWorkers {
  */
 export async function createBerthWorkers(deps: { db: Db; connection: NativeConnection; namespace: string; metrics?: BerthMetrics }, role: WorkerRole): Promise<BerthWorkers> {
   const metrics = deps.metrics ?? createMetrics();
-  const tofuPath = role.runProvisioner ? (role.tofuPath ?? resolveTofu().path) : '';
+  let tofuPath = '';
+  if (role.runProvisioner) {
+    tofuPath = role.tofuPath ?? resolveTofu().path;
+    try { fs.accessSync(tofuPath, fs.constants.X_OK); } catch {
+      throw new ToolchainError(`tofu binary ${tofuPath} is missing or not executable (BERTH_TOFU); run \`npm run setup\` or point BERTH_TOFU at tofu/terraform ≥ 1.5`);
+    }
+  }
   fs.mkdirSync(role.workDir, { recursive: true, mode: 0o700 });
   const activities = createActivities({
     db: deps.db, metrics,
@@ -78,6 +84,10 @@ export async function createBerthWorkers(deps: { db: Db; connection: NativeConne
         connection: deps.connection, namespace: deps.namespace, taskQueue: q,
         activities: Object.fromEntries(PROVISIONER_ACTIVITIES.map((k) => [k, activities[k]])), maxConcurrentActivityTaskExecutions: role.maxConcurrentBuilds,
         shutdownGraceTime: role.shutdownGraceMs,
+        // Cancel requests reach an activity only with a heartbeat response: heartbeat at least
+        // every second so a cancel interrupts tofu within about a second (default: 80 % of the
+        // heartbeat timeout, i.e. up to 24 s).
+        maxHeartbeatThrottleInterval: '1 second',
       }));
       queues.push(q);
     }
@@ -96,9 +106,24 @@ export async function createBerthWorkers(deps: { db: Db; connection: NativeConne
  * the workers down gracefully). Resolves when every worker has stopped.
  */
 export async function runWorkerProcess(settings: WorkerSettings, log: (m: string) => void = (m) => console.log(m)): Promise<void> {
+  // The SDK warns that provisioner queues have no workflows: that is by design, drop it.
+  Runtime.install({
+    logger: new DefaultLogger('INFO', (entry) => {
+      if (/No workflows registered, not polling for workflow tasks/.test(entry.message)) return;
+      const meta = entry.meta && Object.keys(entry.meta).length ? ` ${JSON.stringify(entry.meta)}` : '';
+      process.stderr.write(`${new Date(Number(entry.timestampNanos / 1_000_000n)).toISOString()} [${entry.level}] ${entry.message}${meta}\n`);
+    }),
+  });
   const db = connectDb(settings.databaseUrl);
-  await migrate(db);
-  const { connection: clientConn } = await connectClient(settings.temporal);
+  try {
+    await migrate(db);
+  } catch (e) {
+    await db.destroy();
+    throw new Error(`cannot prepare the database (DATABASE_URL): ${(e as Error).message}`);
+  }
+  const { connection: clientConn } = await connectClient(settings.temporal).catch((e: Error) => {
+    throw new Error(`cannot connect to Temporal at ${settings.temporal.address} (TEMPORAL_ADDRESS): ${e.message}`);
+  });
   await ensureSearchAttributes(clientConn, settings.temporal.namespace);
   await clientConn.close();
   const connection = await connectWorker(settings.temporal);
@@ -106,7 +131,7 @@ export async function runWorkerProcess(settings: WorkerSettings, log: (m: string
   const w = await createBerthWorkers({ db, connection, namespace: settings.temporal.namespace, metrics }, settings);
   let server: Awaited<ReturnType<typeof serveMetrics>> | undefined;
   if (settings.metricsPort >= 0) {
-    server = await serveMetrics(metrics.registry, settings.metricsPort);
+    server = await serveMetrics(metrics.registry, settings.metricsPort, settings.metricsHost);
     const addr = server.address();
     log(`berth-worker: metrics on http://localhost:${typeof addr === 'object' && addr ? addr.port : settings.metricsPort}/metrics`);
   }

@@ -30,15 +30,20 @@ async function rejectsCleanly(fn: () => Promise<unknown>, type: new (...a: any[]
   expect(await snapshot()).toEqual(before);
 }
 
-async function tarGz(entries: Array<{ path: string; body?: string; type?: 'File' | 'SymbolicLink'; linkpath?: string }>): Promise<Buffer> {
+async function tarGz(entries: Array<{ path: string; body?: string }>): Promise<Buffer> {
   const dir = tempDir('crafted');
-  // Build with the real tar library on a staging dir, then rename entries through onWriteEntry.
-  fs.writeFileSync(path.join(dir, 'main.tf'), 'terraform {}\n');
+  // Stage one real file per entry, then rename each entry as it is written (real tar library).
+  const staged = entries.map((e, i) => {
+    const name = `f${i}.tf`;
+    fs.writeFileSync(path.join(dir, name), e.body ?? 'terraform {}\n');
+    return name;
+  });
+  const renames = new Map(staged.map((n, i) => [n, entries[i].path]));
   const chunks: Buffer[] = [];
   const stream = tar.c({ gzip: true, cwd: dir, portable: true, preservePaths: true, onWriteEntry: (e: any) => {
-    const spec = entries.shift();
-    if (spec) { e.path = spec.path; if (e.header) e.header.path = spec.path; }
-  } } as any, ['main.tf']) as any;
+    const to = renames.get(e.path);
+    if (to) { e.path = to; if (e.header) e.header.path = to; }
+  } } as any, staged) as any;
   for await (const c of stream) chunks.push(c as Buffer);
   return Buffer.concat(chunks);
 }
@@ -77,6 +82,18 @@ describe('workspaces', () => {
     await rejectsCleanly(() => stack.client.requestBuild(running.id, { kind: 'start', initiator: 'u', parameters: { n: 5 as any } }), InputError, /must be a string/);
     await rejectsCleanly(() => stack.client.cancelBuild(running.id, 'user:default/eve'), ConflictError, /cannot cancel: no build is active \(workspace is running\)/);
     await rejectsCleanly(() => stack.client.requestBuild(running.id, { kind: 'start', initiator: 'u', templateVersionId: crypto.randomUUID() }), NotFoundError, /template version .* not found/);
+  });
+  test('NUL bytes and control characters are refused before anything runs (the workspace is not wedged)', async () => {
+    await rejectsCleanly(() => stack.client.requestBuild(running.id, { kind: 'stop', initiator: 'me', parameters: { start_delay_seconds: '1\u0000' } }), InputError, /contains a NUL byte/);
+    await rejectsCleanly(() => stack.client.requestBuild(running.id, { kind: 'stop', initiator: 'bob\u0000' }), InputError, /initiator contains a control character/);
+    await rejectsCleanly(() => stack.client.createWorkspace({ owner: 'user:default/eve', name: 'nul', template: 'local', initiator: 'x\u0000' }), InputError, /initiator contains a control character/);
+    await rejectsCleanly(() => stack.client.createWorkspace({ owner: 'o'.repeat(300), name: 'nul', template: 'local' }), InputError, /owner is longer than 256/);
+    await rejectsCleanly(() => stack.client.createWorkspace(null as any), InputError, /needs an input object/);
+    await rejectsCleanly(() => stack.client.listBuilds('abc'), NotFoundError, /not found/);
+    await rejectsCleanly(() => stack.client.getBuild(running.id, 1.5), NotFoundError, /not found/);
+    await rejectsCleanly(() => stack.client.getBuildLogs(running.id, 1, -1), InputError, /after must be/);
+    // the workspace still takes requests
+    expect((await stack.client.describe(running.id)).queued).toEqual([]);
   });
   test('two requests at the same moment: exactly one is accepted, the other names the state', async () => {
     const results = await Promise.allSettled([
@@ -135,5 +152,16 @@ describe('template archives', () => {
     await rejectsCleanly(() => c.pushTemplate({ name: 'Bad Name', dir: LOCAL_TEMPLATE, createdBy: 'u' }), InputError, /template name "Bad Name" is invalid/);
     await rejectsCleanly(() => c.pushTemplate({ name: 'local', dir: LOCAL_TEMPLATE, createdBy: 'u', provisionerTags: { 'bad key': 'x' } }), InputError, /invalid provisioner tag key/);
     await rejectsCleanly(() => c.pushTemplate({ name: 'local', dir: '/nonexistent/dir', createdBy: 'u' }), InputError, /does not exist/);
+    // names and authors are checked before a new template is created
+    await rejectsCleanly(() => c.pushTemplate({ name: 'brand-new', dir: LOCAL_TEMPLATE, createdBy: 'u', versionName: 'bad name!' }), InputError, /template version name "bad name!" is invalid/);
+    await rejectsCleanly(() => c.pushTemplate({ name: 'brand-new', dir: LOCAL_TEMPLATE, createdBy: '' }), InputError, /createdBy is required/);
+    await rejectsCleanly(() => c.pushTemplate({ name: 'brand-new', dir: LOCAL_TEMPLATE, createdBy: 'u', provisionerTags: { 'a b': 'x' } }), InputError, /invalid provisioner tag key/);
+    // a file that is also a directory, and shipped working files
+    const conflict = await tarGz([{ path: 'a' }, { path: 'a/b.tf' }]);
+    await rejectsCleanly(() => c.pushTemplate({ name: 'evil', archive: conflict, createdBy: 'u' }), InputError, /archive entry "a" is both a file and a directory/);
+    const stateShipped = await tarGz([{ path: 'terraform.tfstate' }]);
+    await rejectsCleanly(() => c.pushTemplate({ name: 'evil', archive: stateShipped, createdBy: 'u' }), InputError, /"terraform\.tfstate" is a tofu or Berth working file/);
+    const dotBerth = await tarGz([{ path: '.berth/tofu.pid' }]);
+    await rejectsCleanly(() => c.pushTemplate({ name: 'evil', archive: dotBerth, createdBy: 'u' }), InputError, /working file/);
   });
 });

@@ -306,5 +306,11 @@ describe('bad input creates no version and no build', () => {
     await expect(stack.client.updateTemplate('local', { schedule: { failureTtlMs: 5 } })).rejects.toThrow(/at least 60000/);
     const v = (await stack.client.listTemplateVersions('local'))[0];
     await expect(stack.client.pushTemplate({ name: 'local', dir: LOCAL_TEMPLATE, createdBy: ADMIN, versionName: v.name })).rejects.toBeInstanceOf(ConflictError);
+    // automatic names skip names taken explicitly
+    const count = (await stack.client.listTemplateVersions('local')).length;
+    await stack.client.pushTemplate({ name: 'local', dir: LOCAL_TEMPLATE, createdBy: ADMIN, versionName: `v${count + 1}`, wait: false });
+    const auto = await stack.client.pushTemplate({ name: 'local', dir: LOCAL_TEMPLATE, createdBy: ADMIN, wait: false });
+    expect(auto.version.name).toBe(`v${count + 2}`);
+    await stack.client.waitForImport(auto.version.id);
   });
 });

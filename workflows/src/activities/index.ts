@@ -52,9 +52,17 @@ export interface ActivityDeps {
   provisioner: ProvisionerConfig;
 }
 
-/** Converts our typed errors into non-retryable failures whose type is the error's name. */
+/**
+ * Converts our typed errors into non-retryable failures whose type is the error's name, and
+ * Postgres data/constraint errors (SQLSTATE classes 22 and 23: retrying cannot help) into a
+ * non-retryable InputError; anything else (connection loss, …) stays retryable.
+ */
 function asFailure(e: unknown): unknown {
   if (e instanceof BerthError) return ApplicationFailure.create({ type: e.name, message: e.message, nonRetryable: true, details: e.details ? [e.details] : undefined });
+  const code = (e as { code?: unknown })?.code;
+  if (typeof code === 'string' && /^2[23]/.test(code)) {
+    return ApplicationFailure.create({ type: 'InputError', message: `the database refused the request: ${(e as Error).message.split('\n')[0].replace(/^.* - /, '')}`, nonRetryable: true });
+  }
   return e;
 }
 
@@ -110,7 +118,8 @@ export function createActivities(deps: ActivityDeps) {
     }
     const log = new JobLogWriter(db, input.jobId, await lastLogSeq(db, input.jobId), 100, sensitiveValues(jc.parameters, jc.values));
     const dir = path.join(cfg.workDir, input.jobId);
-    const hbEvery = Math.max(500, Math.min(10_000, Math.floor((ctx.info.heartbeatTimeoutMs ?? 30_000) / 4)));
+    // Every second: a cancel request reaches the activity only in a heartbeat response.
+    const hbEvery = Math.max(250, Math.min(1_000, Math.floor((ctx.info.heartbeatTimeoutMs ?? 30_000) / 4)));
     let stage: TofuStage | 'setup' = 'setup';
     const heartbeat = setInterval(() => ctx.heartbeat({ stage, lines: log.seq }), hbEvery);
     ctx.heartbeat({ stage, lines: log.seq });
@@ -140,7 +149,11 @@ export function createActivities(deps: ActivityDeps) {
       }
       if (!canceled) {
         const fresh = !fs.existsSync(path.join(dir, 'terraform.tfstate'));
-        await extractArchive(await getTemplateVersionArchive(db, b.templateVersionId), dir, cfg.archiveLimits);
+        try {
+          await extractArchive(await getTemplateVersionArchive(db, b.templateVersionId), dir, cfg.archiveLimits);
+        } catch (e) {
+          throw ApplicationFailure.create({ type: 'InputError', nonRetryable: true, message: `the template version's archive cannot be unpacked: ${(e as Error).message}` });
+        }
         fs.chmodSync(dir, 0o700);
         if (fresh && jc.state) fs.writeFileSync(path.join(dir, 'terraform.tfstate'), jc.state);
         log.daemon('setup', fresh ? (jc.state ? 'Starting from the state of the previous build' : 'No previous state: this is the first build') : 'Continuing from the state an earlier attempt left');
@@ -165,7 +178,8 @@ export function createActivities(deps: ActivityDeps) {
           } catch (e) {
             throw ApplicationFailure.create({ type: 'ToolchainError', nonRetryable: true, message: (e as Error).message });
           }
-          if (r.interrupted) { canceled = true; log.daemon(s, `tofu ${s} interrupted by a cancel request`, 'warn'); break; }
+          if (r.interrupted && r.code !== 0) { canceled = true; log.daemon(s, `tofu ${s} interrupted by a cancel request`, 'warn'); break; }
+          if (r.interrupted && s === 'apply') log.daemon(s, 'the cancel request arrived after the apply had finished: the build completed', 'warn');
           if (r.code !== 0) {
             failure = summarizeFailure(r.diagnostics, r.stderrTail, r.signal ? `killed by ${r.signal}` : `exited with code ${r.code}`);
             log.daemon(s, `tofu ${s} failed after ${((Date.now() - t0) / 1000).toFixed(1)}s`, 'error');

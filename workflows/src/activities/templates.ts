@@ -53,7 +53,7 @@ export function createTemplateActivities(deps: { db: Db; metrics: BerthMetrics; 
     log.daemon('setup', `Provisioner ${cfg.workerId}: ${title} of template version ${version.name} (attempt ${ctx.info.attempt})`);
     await extractArchive(await getTemplateVersionArchive(db, versionId), dir, cfg.archiveLimits);
     fs.chmodSync(dir, 0o700);
-    const heartbeat = setInterval(() => ctx.heartbeat({ lines: log.seq }), Math.max(500, Math.min(10_000, Math.floor((ctx.info.heartbeatTimeoutMs ?? 30_000) / 4))));
+    const heartbeat = setInterval(() => ctx.heartbeat({ lines: log.seq }), Math.max(250, Math.min(1_000, Math.floor((ctx.info.heartbeatTimeoutMs ?? 30_000) / 4))));
     const abort = new AbortController();
     const onCancel = () => { if (ctx.cancellationDetails?.cancelRequested) abort.abort(); };
     ctx.cancellationSignal.addEventListener('abort', onCancel, { once: true });

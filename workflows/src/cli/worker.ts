@@ -7,10 +7,11 @@ import { workerSettingsFromEnv } from '../config';
 import { parseTags } from '../domain/tags';
 import { runWorkerProcess } from '../worker';
 
-function intArg(name: string) {
+function portArg(name: string) {
   return (v: string) => {
     const n = Number(v);
     if (!Number.isInteger(n)) throw new InvalidArgumentError(`${name} must be an integer`);
+    if (n < -1 || n > 65535) throw new InvalidArgumentError(`${name} must be a port 0–65535, or -1 for off`);
     return n;
   };
 }
@@ -23,7 +24,7 @@ export async function main(argv: string[]): Promise<number> {
     })
     .option('--no-workflows', 'provisioner only: do not run workflows and control activities')
     .option('--no-provisioner', 'do not run tofu builds')
-    .option('--metrics-port <port>', 'port for /metrics (0 = any free port, -1 = off)', intArg('--metrics-port'))
+    .option('--metrics-port <port>', 'port for /metrics (0 = any free port, -1 = off)', portArg('--metrics-port'))
     .option('--work-dir <dir>', 'root of per-build work directories')
     .option('--worker-id <id>', 'name recorded on the jobs this worker runs')
     .option('--task-queue <name>', 'task queue of workflows and control activities')

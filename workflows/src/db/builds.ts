@@ -7,7 +7,7 @@ import type { Knex } from 'knex';
 import type { Db } from './connection';
 import type { BuildLog, Workspace, WorkspaceBuild, WorkspaceResource } from '../types';
 import { ConflictError, InputError, NotFoundError } from '../errors';
-import { checkName } from '../domain/names';
+import { checkName, checkPrincipal } from '../domain/names';
 import { isActiveJob, workspaceStatus, type BuildReason, type JobStatus, type Transition } from '../domain/status';
 import { taskQueueForTags, type ProvisionerTags } from '../domain/tags';
 import type { VariableValues } from '../domain/variables';
@@ -58,7 +58,8 @@ export async function insertWorkspace(db: Db, w: {
 }): Promise<Workspace> {
   const bad = checkName('workspace', w.name);
   if (bad) throw new InputError(bad);
-  if (!w.owner || typeof w.owner !== 'string') throw new InputError('workspace owner is required');
+  const badOwner = checkPrincipal('owner', w.owner);
+  if (badOwner) throw new InputError(badOwner);
   try {
     const [r] = await db('workspaces').insert({
       owner: w.owner, name: w.name, template_id: w.templateId, ttl_ms: w.ttlMs ?? null,
@@ -95,6 +96,7 @@ export async function getWorkspace(db: Q, id: string): Promise<Workspace> {
 
 /** Finds a live workspace by owner and name (case-insensitive), or null. */
 export async function findWorkspace(db: Db, owner: string, name: string): Promise<Workspace | null> {
+  if (typeof owner !== 'string' || typeof name !== 'string') return null;
   const r = await db('workspaces').where({ owner, deleted: false }).whereRaw('lower(name) = lower(?)', [name]).first('id');
   return r ? getWorkspace(db, r.id) : null;
 }
@@ -109,8 +111,11 @@ export async function listWorkspaces(db: Db, filter: { owner?: string } = {}): P
   return out;
 }
 
-/** A build by workspace and number; throws NotFoundError. */
+/** A build by workspace and number; throws NotFoundError (also for a malformed id or number). */
 export async function getBuildByNumber(db: Db, workspaceId: string, buildNumber: number): Promise<WorkspaceBuild> {
+  if (!isUuid(workspaceId) || !Number.isInteger(buildNumber) || buildNumber < 1 || buildNumber > 2_147_483_647) {
+    throw new NotFoundError(`build #${String(buildNumber)} of workspace ${String(workspaceId)} not found`);
+  }
   const r = await buildQuery(db).where({ 'b.workspace_id': workspaceId, 'b.build_number': buildNumber }).first();
   if (!r) throw new NotFoundError(`build #${buildNumber} of workspace ${workspaceId} not found`);
   return toBuild(r);
@@ -123,8 +128,9 @@ export async function getBuild(db: Q, buildId: string): Promise<WorkspaceBuild> 
   return toBuild(r);
 }
 
-/** Builds of a workspace, newest first. */
+/** Builds of a workspace, newest first; NotFoundError for an unknown workspace. */
 export async function listBuilds(db: Db, workspaceId: string): Promise<WorkspaceBuild[]> {
+  await getWorkspace(db, workspaceId);
   return (await buildQuery(db).where('b.workspace_id', workspaceId).orderBy('b.build_number', 'desc')).map(toBuild);
 }
 
@@ -352,6 +358,9 @@ export async function completeJob(q: Q, jobId: string, outcome: JobOutcome): Pro
   const patch: Row = { completed_at: q.fn.now(), updated_at: q.fn.now() };
   if (outcome.kind === 'failed') { patch.error = outcome.error || 'job failed'; patch.error_code = outcome.errorCode ?? null; }
   if (outcome.kind === 'canceled') patch.canceled_at = q.raw('COALESCE(canceled_at, now())');
+  // A cancel that arrived after tofu had finished did not cancel anything: the job succeeded
+  // (Coder would report it canceled although the workspace changed; Berth reports what happened).
+  if (outcome.kind === 'succeeded') patch.canceled_at = null;
   await q('provisioner_jobs').where({ id: jobId }).whereNull('completed_at').update(patch);
 }
 
@@ -402,6 +411,8 @@ export async function lastLogSeq(db: Db, jobId: string): Promise<number> {
 
 /** Log lines of a job with seq > `after`, in order, at most `limit`. */
 export async function getLogs(db: Db, jobId: string, after = 0, limit = 10_000): Promise<BuildLog[]> {
+  if (!Number.isInteger(after) || after < 0) throw new InputError(`after must be a whole number ≥ 0, got ${String(after)}`);
+  if (!Number.isInteger(limit) || limit < 1) throw new InputError(`limit must be a whole number ≥ 1, got ${String(limit)}`);
   const rows = await db('build_logs').where({ job_id: jobId }).andWhere('seq', '>', after).orderBy('seq').limit(limit);
   return rows.map((r: Row) => ({ seq: r.seq, createdAt: r.created_at, level: r.level, stage: r.stage, source: r.source, output: r.output }));
 }

@@ -166,11 +166,16 @@ export async function createTemplateVersion(db: Db, v: NewTemplateVersion): Prom
   return db.transaction(async (tx) => {
     const tpl = await tx('templates').where({ id: v.templateId, deleted: false }).forUpdate().first();
     if (!tpl) throw new NotFoundError(`template ${v.templateId} not found`);
-    const count = Number((await tx('template_versions').where({ template_id: v.templateId }).count<{ count: string }[]>('* as count'))[0].count);
-    const name = v.name ?? `v${count + 1}`;
-    if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(name)) throw new InputError(`template version name "${name}" is invalid: use letters, digits, ".", "_" and "-"`);
-    const exists = await tx('template_versions').where({ template_id: v.templateId, name }).first('id');
-    if (exists) throw new ConflictError(`template version "${name}" already exists`);
+    const taken = new Set<string>(await tx('template_versions').where({ template_id: v.templateId }).pluck('name'));
+    let name = v.name;
+    if (name === undefined) {
+      // v<n>, skipping names already used (also explicit ones such as "v3")
+      let n = taken.size + 1;
+      while (taken.has(`v${n}`)) n++;
+      name = `v${n}`;
+    }
+    if (!VERSION_NAME_RE.test(name)) throw new InputError(`template version name "${name}" is invalid: use letters, digits, ".", "_" and "-"`);
+    if (taken.has(name)) throw new ConflictError(`template version "${name}" already exists`);
     const taskQueue = taskQueueForTags(tags);
     const [r] = await tx('template_versions').insert({
       template_id: v.templateId, name, message: v.message ?? '', archive: v.archive,
@@ -202,6 +207,8 @@ export async function createTemplateVersion(db: Db, v: NewTemplateVersion): Prom
 }
 
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** Template version names: 1–64 letters, digits, ".", "_", "-", starting with a letter or digit. */
+export const VERSION_NAME_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
 /** Gets a version (without its archive); throws NotFoundError. */
 export async function getTemplateVersion(db: Q, id: string): Promise<TemplateVersion> {

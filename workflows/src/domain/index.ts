@@ -8,3 +8,4 @@ export * from './explain';
 export * from './parameter-types';
 export * from './parameters';
 export * from './autostart';
+export * from './schedule';

@@ -15,3 +15,16 @@ export function checkName(kind: 'workspace' | 'template', name: unknown): string
   }
   return null;
 }
+
+/**
+ * Owners and initiators are entity refs such as `user:default/ana`: 1–256 characters, no
+ * control characters (a NUL byte cannot be stored in Postgres text). Returns the problem or null.
+ */
+export function checkPrincipal(what: string, v: unknown): string | null {
+  if (typeof v !== 'string' || v.length === 0) return `${what} is required`;
+  if (v.length > 256) return `${what} is longer than 256 characters`;
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f\u007f]/.test(v)) return `${what} contains a control character`;
+  return null;
+}
+

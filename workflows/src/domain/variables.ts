@@ -16,5 +16,6 @@ export function checkVariableValues(values: unknown): asserts values is Variable
     if (k.startsWith(RESERVED_VARIABLE_PREFIX)) throw new Error(`parameter "${k}" is reserved: names starting with "${RESERVED_VARIABLE_PREFIX}" carry workspace metadata`);
     if (typeof v !== 'string') throw new Error(`parameter "${k}" must be a string, got ${v === null ? 'null' : typeof v}`);
     if (v.length > 64 * 1024) throw new Error(`parameter "${k}" is longer than 64 KiB`);
+    if (v.includes('\u0000')) throw new Error(`parameter "${k}" contains a NUL byte`);
   }
 }

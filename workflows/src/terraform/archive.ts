@@ -37,8 +37,15 @@ function checkEntryPath(p: string): string | null {
   if (p.includes('\0')) return 'contains a NUL byte';
   if (p.startsWith('/') || /^[A-Za-z]:[\\/]/.test(p)) return 'is an absolute path';
   if (p.split(/[\\/]/).includes('..')) return 'contains ".."';
+  const top = p.replace(/^\.\//, '').split('/')[0];
+  if (FORBIDDEN_TOP.has(top) || /^terraform\.tfstate/.test(top)) {
+    return 'is a tofu or Berth working file (state, plan, .terraform/, .berth/); templates must not ship them';
+  }
   return null;
 }
+
+/** Top-level names that belong to a build's work directory, never to a template. */
+const FORBIDDEN_TOP = new Set(['.terraform', '.berth', 'berth.tfvars.json', 'berth.tfplan', '.terraform.tfstate.lock.info']);
 
 /**
  * Packs `dir` into a tar.gz Buffer. The result depends only on names, modes and contents (no
@@ -116,6 +123,21 @@ export async function inspectArchive(archive: Buffer, limits: ArchiveLimits = { 
     parser.end(archive);
   });
   if (problem) throw new InputError(problem);
+  // A path used both as a file and as a directory (or twice as a file) cannot be unpacked.
+  const files = new Map<string, number>();
+  const dirs = new Set<string>();
+  for (const e of entries) {
+    const p = e.path.replace(/^\.\//, '').replace(/\/+$/, '');
+    if (!p) continue;
+    const parts = p.split('/');
+    for (let i = 1; i < parts.length; i++) dirs.add(parts.slice(0, i).join('/'));
+    if (e.type === 'Directory') dirs.add(p);
+    else files.set(p, (files.get(p) ?? 0) + 1);
+  }
+  for (const [p, n] of files) {
+    if (dirs.has(p)) throw new InputError(`archive entry "${p}" is both a file and a directory`);
+    if (n > 1) throw new InputError(`archive entry "${p}" appears ${n} times`);
+  }
   if (!entries.some((e) => e.type === 'File' && (e.path.endsWith('.tf') || e.path.endsWith('.tf.json')))) throw new InputError('template archive has no .tf files');
   return entries;
 }

@@ -17,6 +17,9 @@ export interface ParsedLine {
   diagnostic?: Diagnostic;
 }
 
+/** local-exec "Executing:" lines are cut to this many characters. */
+export const MAX_EXECUTING_LINE = 240;
+
 const LEVELS: Record<string, LogLevel> = { trace: 'trace', debug: 'debug', info: 'info', warn: 'warn', warning: 'warn', error: 'error' };
 
 /** Parses one line of tofu output from `stream`. Returns null for blank lines. */
@@ -41,7 +44,12 @@ export function parseTofuLine(raw: string, stream: 'stdout' | 'stderr'): ParsedL
           for (const l of diagnostic.detail.split('\n')) if (l.trim() !== '') lines.push(`  ${l}`);
           return { level: diagnostic.severity === 'warning' ? 'warn' : 'error', lines, type, diagnostic };
         }
-        return { level: type === 'version' ? 'debug' : level, lines: String(j['@message']).split('\n'), type };
+        let message = String(j['@message']);
+        // local-exec echoes its whole command; long scripts would bury the output.
+        if (/: \(local-exec\): Executing: /.test(message) && message.length > MAX_EXECUTING_LINE) {
+          message = `${message.slice(0, MAX_EXECUTING_LINE)}… (${message.length - MAX_EXECUTING_LINE} more characters)`;
+        }
+        return { level: type === 'version' ? 'debug' : level, lines: message.split('\n'), type };
       }
     } catch {
       // not JSON: fall through to plain text
@@ -62,6 +70,10 @@ export function summarizeFailure(diagnostics: Diagnostic[], stderrTail: string[]
       return detail ? `${d.summary}: ${detail}` : d.summary;
     }).join('; ');
   }
-  const tail = stderrTail.map((l) => l.trim()).filter(Boolean).slice(-5).join(' ');
+  // Plain-text errors (init): from the last line that starts an error, else the last lines.
+  const lines = stderrTail.map((l) => l.trim()).filter(Boolean);
+  let from = -1;
+  for (let i = lines.length - 1; i >= 0; i--) if (/^(Error|│ Error):/.test(lines[i])) { from = i; break; }
+  const tail = (from >= 0 ? lines.slice(from) : lines.slice(-5)).join(' ');
   return tail ? `${tail} (${exit})` : `tofu ${exit}`;
 }

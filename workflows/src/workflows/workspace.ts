@@ -10,7 +10,7 @@ import { ActivityFailure, ApplicationFailure } from '@temporalio/common';
 import type { BerthActivities } from '../activities';
 import {
   checkBuildRequest, checkCancel, currentStatus, explainRequestedBuild, isBuildReason, isBuildRequestKind, transitionsFor,
-  checkVariableValues, type Transition, type WorkspaceBuildState,
+  checkPrincipal, checkVariableValues, type Transition, type WorkspaceBuildState,
 } from '../domain';
 import type { BuildRef, BuildRequest, BuildResult, WorkspaceWorkflowInput } from '../types';
 import { buildWorkflow } from './build';
@@ -83,7 +83,8 @@ export async function workspaceWorkflow(input: WorkspaceWorkflowInput): Promise<
     validator: (request) => {
       if (!request || !isBuildRequestKind(request.kind)) reject('InputError', `unknown build request "${String(request?.kind)}": use start, stop, restart or delete`);
       if (request.reason !== undefined && !isBuildReason(request.reason)) reject('InputError', `unknown build reason "${String(request.reason)}"`);
-      if (typeof request.initiator !== 'string' || !request.initiator) reject('InputError', 'initiator is required');
+      const badInitiator = checkPrincipal('initiator', request.initiator);
+      if (badInitiator) reject('InputError', badInitiator);
       if (request.parameters !== undefined) {
         try { checkVariableValues(request.parameters); } catch (e) { reject('InputError', (e as Error).message); }
       }
