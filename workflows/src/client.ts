@@ -24,7 +24,6 @@ import { parseTemplateFiles } from './templates/parse';
 import type { TemplateImportResult } from './workflows/template-import';
 import { BerthError, ConflictError, InputError, NotFoundError } from './errors';
 import { checkVariableValues, isActiveJob, type VariableValues } from './domain';
-import { parseAutostartSchedule } from './domain/autostart';
 import type { ProvisionerTags } from './domain/tags';
 import { CONTROL_QUEUE } from './domain/tags';
 import { checkName, checkPrincipal } from './domain/names';
@@ -32,9 +31,14 @@ import { VERSION_NAME_RE } from './db/templates';
 import { createArchiveFromDirectory, readArchiveFiles, type ArchiveLimits, DEFAULT_MAX_ARCHIVE_BYTES } from './terraform/archive';
 import { normalizeTags } from './domain/tags';
 import {
-  BuildReasonKey, BuildTransitionKey, cancelBuildUpdate, describeQuery, requestBuildUpdate, SEARCH_ATTRIBUTES, WorkspaceIdKey,
-  WorkspaceOwnerKey, workspaceWorkflowId,
+  activitySignal, BuildReasonKey, BuildTransitionKey, cancelBuildUpdate, describeQuery, extendDeadlineUpdate, requestBuildUpdate,
+  SEARCH_ATTRIBUTES, setScheduleUpdate, WorkspaceIdKey, WorkspaceOwnerKey, workspaceWorkflowId,
 } from './workflows/definitions';
+import { loadLifecycleState, setUserSettings } from './db/lifecycle';
+import {
+  applyAutostartUpdate, parseQuietHoursSchedule, parseWeeklySchedule, previewSchedule, ScheduleError, validateWorkspaceTtl, workspaceTtlAtCreate,
+  type SchedulePreview,
+} from './domain/schedule';
 import type { workspaceWorkflow } from './workflows/workspace';
 import {
   DEFAULT_BUILD_ACTIVITY_OPTIONS, type BuildActivityOptions, type BuildLog, type BuildRef, type BuildRequest, type Template,
@@ -222,17 +226,24 @@ export class BerthClient {
     if (input.parameters !== undefined) {
       try { checkVariableValues(input.parameters); } catch (e) { throw new InputError((e as Error).message); }
     }
-    if (input.ttlMs !== undefined && input.ttlMs !== null && (!Number.isInteger(input.ttlMs) || input.ttlMs < 60_000 || input.ttlMs > 30 * 24 * 3600_000)) {
-      throw new InputError('ttl_ms must be a whole number of milliseconds between 60000 (1 minute) and 2592000000 (30 days)');
+    if (input.ttlMs !== undefined && input.ttlMs !== null && (typeof input.ttlMs !== 'number' || !Number.isFinite(input.ttlMs))) {
+      throw new InputError('ttl_ms must be a number of milliseconds (1 minute to 30 days) or null');
     }
     if (input.automaticUpdates !== undefined && input.automaticUpdates !== 'always' && input.automaticUpdates !== 'never') {
       throw new InputError('automatic_updates must be "always" or "never"');
     }
     let autostart: string | null = null;
-    if (input.autostartSchedule) {
-      try { autostart = parseAutostartSchedule(input.autostartSchedule).normalized; } catch (e) { throw new InputError((e as Error).message); }
+    let ttlMs: number | null;
+    try {
+      if (input.autostartSchedule) {
+        autostart = parseWeeklySchedule(input.autostartSchedule).normalized;
+        if (!template.schedule.allowUserAutostart) throw new ScheduleError('autostart_not_allowed', 400, 'Autostart is not allowed for workspaces using this template.');
+      }
+      // Coder: the template's default TTL is copied at create unless one is given (or forced).
+      ttlMs = workspaceTtlAtCreate(input.ttlMs, template.schedule);
+    } catch (e) {
+      throw new InputError((e as Error).message);
     }
-    const ttlMs = input.ttlMs !== undefined ? input.ttlMs : (template.schedule.defaultTtlMs > 0 ? template.schedule.defaultTtlMs : null);
     const ws = await insertWorkspace(this.db, {
       owner: input.owner, name: input.name, templateId: template.id, ttlMs, autostartSchedule: autostart, automaticUpdates: input.automaticUpdates,
     });
@@ -322,6 +333,66 @@ export class BerthClient {
       if (e instanceof WorkflowNotFoundError) throw new ConflictError(`cannot cancel: workspace ${ws.name} has no running lifecycle workflow`);
       throw mapTemporalError(e);
     }
+  }
+
+  /**
+   * Sets the autostart schedule and/or TTL (undefined = unchanged; null or '' = off). Takes effect
+   * at once for the next decisions; never starts or stops the workspace; a TTL applies from the
+   * next build. Throws InputError (bad cron, TTL out of range, template forbids it) or ConflictError.
+   */
+  async setSchedule(workspaceId: string, change: { autostartSchedule?: string | null; ttlMs?: number | null }, initiator: string): Promise<{ autostartSchedule: string | null; ttlMs: number | null; nextStartAt: number | null }> {
+    const { ws, handle } = await this.workspaceHandle(workspaceId);
+    if (ws.deleted) throw new ConflictError(`cannot change the schedule: workspace ${ws.name} is deleted`);
+    try {
+      return await handle.executeUpdate(setScheduleUpdate, { args: [{ ...change, initiator }] });
+    } catch (e) {
+      throw mapTemporalError(e);
+    }
+  }
+
+  /** Moves the running build's deadline to `deadline` (ms since epoch): ≥ 30 min from now, ≤ max_deadline. */
+  async extendDeadline(workspaceId: string, deadline: number, initiator: string): Promise<{ deadline: number }> {
+    const { ws, handle } = await this.workspaceHandle(workspaceId);
+    if (ws.deleted) throw new ConflictError(`cannot extend: workspace ${ws.name} is deleted`);
+    try {
+      return await handle.executeUpdate(extendDeadlineUpdate, { args: [{ deadline, initiator }] });
+    } catch (e) {
+      throw mapTemporalError(e);
+    }
+  }
+
+  /** Reports use of the workspace (bumps its deadline per the template's activity bump). */
+  async reportActivity(workspaceId: string, source = 'api'): Promise<void> {
+    const { handle } = await this.workspaceHandle(workspaceId);
+    await handle.signal(activitySignal, { source });
+  }
+
+  /** Sets a user's quiet hours (daily cron `CRON_TZ=<zone> <min> <hour> * * *`, or '' for the default). */
+  async setUserQuietHours(userRef: string, schedule: string): Promise<void> {
+    const bad = checkPrincipal('user', userRef);
+    if (bad) throw new InputError(bad);
+    let normalized = '';
+    if (schedule) {
+      try { normalized = parseQuietHoursSchedule(schedule).normalized; } catch (e) { throw new InputError((e as Error).message); }
+    }
+    await setUserSettings(this.db, userRef, { quietHoursSchedule: normalized });
+  }
+
+  /**
+   * The next `count` autostart and autostop times of a workspace, optionally as if its schedule
+   * were `change` (to show while a user edits it). Times in ms since epoch and ISO-8601.
+   * Throws InputError for an invalid proposed schedule or TTL.
+   */
+  async previewSchedule(workspaceId: string, change: { autostartSchedule?: string | null; ttlMs?: number | null } = {}, count = 5, now = Date.now()): Promise<SchedulePreview> {
+    const state = await loadLifecycleState(this.db, workspaceId);
+    try {
+      if (change.autostartSchedule !== undefined) state.autostartSchedule = applyAutostartUpdate(state, change.autostartSchedule, now).autostartSchedule;
+      if (change.ttlMs !== undefined) state.ttlMs = validateWorkspaceTtl(change.ttlMs, 0);
+    } catch (e) {
+      throw new InputError((e as Error).message);
+    }
+    if (!Number.isInteger(count) || count < 1 || count > 50) throw new InputError('count must be 1–50');
+    return previewSchedule(state, now, count);
   }
 
   /** The workspace workflow's own view (status, queued and active builds). */

@@ -16,6 +16,8 @@ export interface BerthMetrics {
   buildsEnqueued: Counter<'provisioner_type' | 'build_reason' | 'transition' | 'status'>;
   /** Job creation → acquisition by a provisioner worker (s). */
   queueWait: Histogram<'provisioner_type' | 'job_type' | 'transition' | 'build_reason'>;
+  /** Builds the lifecycle started by itself, and dormancy marks: transition (start|stop|delete|none) and reason. */
+  lifecycleTransitions: Counter<'transition' | 'reason'>;
   /** Job start → completion (s); status = succeeded | failed | canceled. */
   buildDuration: Histogram<'provisioner_type' | 'transition' | 'build_reason' | 'status'>;
 }
@@ -33,6 +35,10 @@ export function createMetrics(opts: { defaults?: boolean } = {}): BerthMetrics {
     queueWait: new Histogram({
       name: 'berth_provisioner_job_queue_wait_seconds', help: 'Time from job creation to acquisition by a provisioner worker.',
       labelNames: ['provisioner_type', 'job_type', 'transition', 'build_reason'], buckets: QUEUE_WAIT_BUCKETS, registers: [registry],
+    }),
+    lifecycleTransitions: new Counter({
+      name: 'berth_lifecycle_transitions_total', help: 'Transitions the workspace lifecycle made by itself (autostart, autostop, failure cleanup, dormancy, autodelete).',
+      labelNames: ['transition', 'reason'], registers: [registry],
     }),
     buildDuration: new Histogram({
       name: 'berth_workspace_build_duration_seconds', help: 'Time from a build job starting to its completion.',

@@ -218,4 +218,6 @@ export interface WorkspaceDescription {
   latestBuild: WorkspaceWorkflowInput['latestBuild'];
   queued: Array<{ transition: Transition; reason: BuildReason }>;
   activeBuild: { buildNumber: number; transition: Transition; workflowId: string } | null;
+  /** What the lifecycle will do next by itself, and when (ms since epoch), or null. */
+  nextLifecycle: { rule: string; transition: Transition | null; reason: BuildReason; dueAt: number; explanation: string } | null;
 }

@@ -123,7 +123,7 @@ describe('workspaces', () => {
     await rejectsCleanly(() => c.createWorkspace({ owner: 'user:default/eve', name: 'new', template: 'nope' }), NotFoundError, /template "nope" not found/);
     await rejectsCleanly(() => c.createWorkspace({ owner: 'user:default/eve', name: 'new', template: 'local', parameters: { 'bad name': 'x' } }), InputError, /invalid parameter name/);
     await rejectsCleanly(() => c.createWorkspace({ owner: 'user:default/eve', name: 'new', template: 'local', templateVersionId: crypto.randomUUID() }), NotFoundError, /template version .* not found/);
-    await rejectsCleanly(() => c.createWorkspace({ owner: 'user:default/eve', name: 'new', template: 'local', ttlMs: 5 }), InputError, /ttl_ms/);
+    await rejectsCleanly(() => c.createWorkspace({ owner: 'user:default/eve', name: 'new', template: 'local', ttlMs: 5 }), InputError, /time until shutdown must be at least one minute/);
   });
 });
 

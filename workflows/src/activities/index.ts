@@ -16,6 +16,7 @@ import {
 import { createDryRunJob, getTemplateVersion, getTemplateVersionArchive, promoteTemplateVersion } from '../db/templates';
 import { sensitiveValues, toTofuVariableValues } from '../domain/parameters';
 import { createTemplateActivities } from './templates';
+import { createLifecycleActivities } from './lifecycle';
 import { BerthError } from '../errors';
 import type { BerthMetrics } from '../metrics';
 import type { JobStatus } from '../domain/status';
@@ -70,6 +71,7 @@ const PROVISIONER_TYPE = 'terraform';
 
 export function createActivities(deps: ActivityDeps) {
   const { db, metrics, provisioner: cfg } = deps;
+  const lifecycle = createLifecycleActivities(deps);
 
   /** Writes a pending build (job + build + parameters). Non-retryable failure with type InputError/NotFoundError/ConflictError on bad input. */
   async function enqueueBuild(input: EnqueueBuildInput): Promise<BuildRef & { taskQueue: string }> {
@@ -77,6 +79,7 @@ export function createActivities(deps: ActivityDeps) {
     try {
       const { build, taskQueue } = await enqueueBuildRow(db, input);
       metrics.buildsEnqueued.inc({ ...labels, status: 'success' });
+      if (['autostart', 'autostop', 'dormancy', 'autodelete'].includes(input.reason)) metrics.lifecycleTransitions.inc({ transition: input.transition, reason: input.reason });
       return { buildId: build.id, buildNumber: build.buildNumber, jobId: build.jobId, transition: build.transition, taskQueue };
     } catch (e) {
       metrics.buildsEnqueued.inc({ ...labels, status: 'failed' });
@@ -89,12 +92,16 @@ export function createActivities(deps: ActivityDeps) {
     return markJobCanceling(db, input.jobId);
   }
 
-  /** Completes the job of a build with its outcome and returns the build's result. Idempotent. */
-  async function completeBuild(input: { buildId: string; outcome: JobOutcome }): Promise<BuildResult> {
+  /**
+   * Completes the job of a build with its outcome (at the workflow's `now`, ms) and applies the
+   * lifecycle rules that follow a completion (deadline, next_start_at). Idempotent.
+   */
+  async function completeBuild(input: { buildId: string; outcome: JobOutcome; now?: number }): Promise<BuildResult> {
     const b = await completeBuildJob(db, input.buildId, input.outcome);
+    await lifecycle.applyBuildCompletion({ buildId: input.buildId, now: input.now ?? Date.now() });
     if (b.startedAt && b.completedAt) {
       metrics.buildDuration.observe({ provisioner_type: PROVISIONER_TYPE, transition: b.transition, build_reason: b.reason, status: b.jobStatus },
-        (b.completedAt.getTime() - b.startedAt.getTime()) / 1000);
+        Math.max(0, b.completedAt.getTime() - b.startedAt.getTime()) / 1000);
     }
     return { buildId: b.id, buildNumber: b.buildNumber, transition: b.transition, jobStatus: b.jobStatus, ...(b.error ? { error: b.error } : {}) };
   }
@@ -238,6 +245,7 @@ export function createActivities(deps: ActivityDeps) {
   return {
     enqueueBuild, markBuildCanceling, completeBuild, runTofu, getBuildStatus, completeJob, createDryRun, promoteVersion,
     ...createTemplateActivities(deps),
+    ...lifecycle,
   };
 }
 

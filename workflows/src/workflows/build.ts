@@ -48,5 +48,5 @@ export async function buildWorkflow(input: BuildWorkflowInput): Promise<BuildRes
     else outcome = { kind: 'failed', error: f.message, errorCode: f.code };
   }
   // Completing must happen even if this workflow itself was canceled.
-  return wf.CancellationScope.nonCancellable(() => control.completeBuild({ buildId: input.buildId, outcome }));
+  return wf.CancellationScope.nonCancellable(() => control.completeBuild({ buildId: input.buildId, outcome, now: Date.now() }));
 }

@@ -13,6 +13,13 @@ export const requestBuildUpdate = defineUpdate<BuildRef, [BuildRequest]>('reques
 export const cancelBuildUpdate = defineUpdate<{ buildNumber: number; jobStatus: JobStatus }, [{ initiator: string }]>('cancelBuild');
 /** Query: the workflow's view of the workspace. */
 export const describeQuery = defineQuery<WorkspaceDescription>('describe');
+/** Schedule change: autostart cron and/or TTL (undefined = unchanged, null = off). Never starts or stops the workspace. */
+export interface ScheduleChange { autostartSchedule?: string | null; ttlMs?: number | null; initiator: string }
+export const setScheduleUpdate = defineUpdate<{ autostartSchedule: string | null; ttlMs: number | null; nextStartAt: number | null }, [ScheduleChange]>('setSchedule');
+/** Update: move the running build's deadline (ms since epoch), at least 30 min ahead, never past max_deadline. */
+export const extendDeadlineUpdate = defineUpdate<{ deadline: number }, [{ deadline: number; initiator: string }]>('extendDeadline');
+/** Signal: the workspace was used (bumps the deadline, refreshes last_used_at). */
+export const activitySignal = defineSignal<[{ source?: string }]>('activity');
 /** Signal to a build workflow: stop the build (SIGINT to tofu, state saved). */
 export const cancelSignal = defineSignal('cancel');
 

@@ -12,10 +12,12 @@ import {
   checkBuildRequest, checkCancel, currentStatus, explainRequestedBuild, isBuildReason, isBuildRequestKind, transitionsFor,
   checkPrincipal, checkVariableValues, type Transition, type WorkspaceBuildState,
 } from '../domain';
+import { dueLifecycleDecision, msUntilDue, nextLifecycleDecision, type LifecycleDecision, type LifecycleState } from '../domain/schedule';
 import type { BuildRef, BuildRequest, BuildResult, WorkspaceWorkflowInput } from '../types';
 import { buildWorkflow } from './build';
 import {
-  BuildReasonKey, BuildTransitionKey, buildWorkflowId, cancelBuildUpdate, cancelSignal, describeQuery, requestBuildUpdate,
+  activitySignal, BuildReasonKey, BuildTransitionKey, buildWorkflowId, cancelBuildUpdate, cancelSignal, describeQuery, extendDeadlineUpdate,
+  requestBuildUpdate, setScheduleUpdate,
 } from './definitions';
 
 const control = wf.proxyActivities<BerthActivities>({
@@ -27,6 +29,9 @@ interface Pending {
   request: BuildRequest;
   transition: Transition;
   partOfRestart: boolean;
+  /** Set for builds the lifecycle starts by itself (autostart, autostop, …). */
+  explanation?: string;
+  fromLifecycle?: boolean;
   result?: BuildRef;
   error?: ApplicationFailure;
 }
@@ -56,6 +61,16 @@ export async function workspaceWorkflow(input: WorkspaceWorkflowInput): Promise<
   const s: WorkspaceBuildState & { latestBuild: WorkspaceWorkflowInput['latestBuild'] } = { deleted: input.deleted, latestBuild: input.latestBuild };
   const queue: Pending[] = (input.pending ?? []).map((p) => ({ request: p.request, transition: p.transition, partOfRestart: p.partOfRestart }));
   let active: ActiveBuild | null = null;
+  // Lifecycle scheduling (patched in: histories recorded before it replay unchanged).
+  const scheduling = wf.patched('lifecycle-scheduling');
+  let lifecycle: LifecycleState | null = null;
+  let lifecycleChanged = false;
+  const refreshLifecycle = async () => {
+    if (!scheduling || s.deleted) return;
+    lifecycle = await control.loadLifecycle({ workspaceId: input.workspaceId });
+    lifecycleChanged = true;
+  };
+  const nextDecision = (): LifecycleDecision | null => (lifecycle && !s.deleted ? nextLifecycleDecision(lifecycle, Date.now()) : null);
 
   /** Why nothing new can be accepted right now (a queued or running build), or null. */
   const busy = (verb: string): string | null => {
@@ -71,7 +86,55 @@ export async function workspaceWorkflow(input: WorkspaceWorkflowInput): Promise<
     latestBuild: s.latestBuild,
     queued: queue.map((p) => ({ transition: p.transition, reason: p.request.reason ?? 'initiator' })),
     activeBuild: active ? { buildNumber: active.buildNumber, transition: active.transition, workflowId: active.workflowId } : null,
+    nextLifecycle: (() => {
+      const d = active || queue.length ? null : nextDecision();
+      return d ? { rule: d.rule, transition: d.transition, reason: d.reason, dueAt: d.dueAt, explanation: d.explanation } : null;
+    })(),
   }));
+
+  wf.setHandler(setScheduleUpdate, async (change) => {
+    try {
+      const r = await control.saveSchedule({ workspaceId: input.workspaceId, autostartSchedule: change.autostartSchedule, ttlMs: change.ttlMs, now: Date.now() });
+      await refreshLifecycle();
+      return r;
+    } catch (e) {
+      throw asUpdateError(e);
+    }
+  }, {
+    validator: (change) => {
+      if (!scheduling) reject('ConflictError', 'this workspace workflow predates lifecycle scheduling; restart it to change schedules');
+      if (s.deleted) reject('ConflictError', 'cannot change the schedule: workspace is deleted');
+      const badInitiator = checkPrincipal('initiator', change?.initiator);
+      if (badInitiator) reject('InputError', badInitiator);
+      if (change.autostartSchedule !== undefined && change.autostartSchedule !== null && typeof change.autostartSchedule !== 'string') reject('InputError', 'autostart_schedule must be a string or null');
+      if (change.ttlMs !== undefined && change.ttlMs !== null && (typeof change.ttlMs !== 'number' || !Number.isFinite(change.ttlMs))) reject('InputError', 'ttl_ms must be a number of milliseconds or null');
+    },
+  });
+
+  wf.setHandler(extendDeadlineUpdate, async ({ deadline }) => {
+    try {
+      const r = await control.extendWorkspaceDeadline({ workspaceId: input.workspaceId, deadline, now: Date.now() });
+      await refreshLifecycle();
+      return r;
+    } catch (e) {
+      throw asUpdateError(e);
+    }
+  }, {
+    validator: (req) => {
+      if (!scheduling) reject('ConflictError', 'this workspace workflow predates lifecycle scheduling');
+      const badInitiator = checkPrincipal('initiator', req?.initiator);
+      if (badInitiator) reject('InputError', badInitiator);
+      if (typeof req.deadline !== 'number' || !Number.isFinite(req.deadline)) reject('InputError', 'deadline must be a time in ms since the epoch');
+      if (active || queue.length) reject('ConflictError', 'cannot extend: a build is in progress');
+    },
+  });
+
+  wf.setHandler(activitySignal, async () => {
+    if (!scheduling || s.deleted) return;
+    await control.recordActivity({ workspaceId: input.workspaceId, now: Date.now() });
+    await refreshLifecycle();
+  });
+
 
   wf.setHandler(requestBuildUpdate, async (request) => {
     const p: Pending = { request, transition: transitionsFor(request.kind)[0], partOfRestart: request.kind === 'restart' };
@@ -114,9 +177,46 @@ export async function workspaceWorkflow(input: WorkspaceWorkflowInput): Promise<
     },
   });
 
+  await refreshLifecycle();
+  /** After a lifecycle build could not even be queued, wait before deciding again (no tight loop). */
+  let lifecycleBackoffUntil = 0;
   for (;;) {
-    await wf.condition(() => queue.length > 0 || s.deleted);
+    if (wf.workflowInfo().continueAsNewSuggested && queue.length === 0 && !s.deleted) {
+      await wf.condition(wf.allHandlersFinished);
+      if (queue.length === 0) {
+        await wf.continueAsNew<typeof workspaceWorkflow>({ ...input, deleted: s.deleted, latestBuild: s.latestBuild, pending: [] });
+      }
+    }
+    // Sleep until a request arrives or the next lifecycle decision is due (autostart, autostop,
+    // failure cleanup, dormancy, autodelete), recomputed whenever the lifecycle state changes.
+    lifecycleChanged = false;
+    const decision = queue.length ? null : nextDecision();
+    let waitMs = msUntilDue(decision, Date.now());
+    if (waitMs !== null) waitMs = Math.max(waitMs, lifecycleBackoffUntil - Date.now(), 1);
+    const woken = waitMs === null
+      ? (await wf.condition(() => queue.length > 0 || s.deleted || lifecycleChanged), true)
+      : await wf.condition(() => queue.length > 0 || s.deleted || lifecycleChanged, waitMs);
     if (s.deleted && queue.length === 0) break;
+    if (!woken) {
+      // A decision may be due: decide again on fresh state (activity, extends and template
+      // changes move deadlines outside this workflow).
+      await refreshLifecycle();
+      const due = lifecycle ? dueLifecycleDecision(lifecycle, Date.now()) : null;
+      if (due && queue.length === 0 && !active) {
+        wf.log.info('lifecycle decision due', { rule: due.rule, reason: due.reason, explanation: due.explanation });
+        if (due.markDormant) await control.markDormant({ workspaceId: input.workspaceId, now: Date.now() });
+        if (due.transition) {
+          queue.push({
+            request: { kind: due.transition, reason: due.reason, initiator: 'system:autobuild' }, transition: due.transition,
+            partOfRestart: false, explanation: due.explanation, fromLifecycle: true,
+          });
+        } else {
+          await refreshLifecycle();
+        }
+      }
+      continue;
+    }
+    if (queue.length === 0) continue;
     const p = queue[0];
     const reason = p.request.reason ?? 'initiator';
     let ref: BuildRef & { taskQueue: string };
@@ -128,11 +228,15 @@ export async function workspaceWorkflow(input: WorkspaceWorkflowInput): Promise<
         // A restart's stop build keeps the values; the new ones apply to its start build.
         parameters: p.partOfRestart && p.transition === 'stop' ? undefined : p.request.parameters,
         preset: p.partOfRestart && p.transition === 'stop' ? undefined : p.request.preset,
-        explanation: explainRequestedBuild(p.transition, reason, p.request.initiator, p.partOfRestart),
+        explanation: p.explanation ?? explainRequestedBuild(p.transition, reason, p.request.initiator, p.partOfRestart),
       });
     } catch (e) {
       p.error = asUpdateError(e);
       queue.shift();
+      if (p.fromLifecycle) {
+        wf.log.warn('lifecycle build could not be queued; deciding again in 5 minutes', { error: p.error.message });
+        lifecycleBackoffUntil = Date.now() + 5 * 60_000;
+      }
       continue;
     }
     p.result = { buildId: ref.buildId, buildNumber: ref.buildNumber, jobId: ref.jobId, transition: ref.transition };
@@ -168,12 +272,7 @@ export async function workspaceWorkflow(input: WorkspaceWorkflowInput): Promise<
     if (p.partOfRestart && p.transition === 'stop' && result.jobStatus === 'succeeded' && !wasCanceling) {
       queue.unshift({ request: p.request, transition: 'start', partOfRestart: true });
     }
-    if (wf.workflowInfo().continueAsNewSuggested && queue.length === 0 && !s.deleted) {
-      await wf.condition(wf.allHandlersFinished);
-      if (queue.length === 0) {
-        await wf.continueAsNew<typeof workspaceWorkflow>({ ...input, deleted: s.deleted, latestBuild: s.latestBuild, pending: [] });
-      }
-    }
+    await refreshLifecycle();
   }
   await wf.condition(wf.allHandlersFinished);
 }
