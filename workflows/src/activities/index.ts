@@ -97,7 +97,7 @@ export function createActivities(deps: ActivityDeps) {
    * lifecycle rules that follow a completion (deadline, next_start_at). Idempotent.
    */
   async function completeBuild(input: { buildId: string; outcome: JobOutcome; now?: number }): Promise<BuildResult> {
-    const b = await completeBuildJob(db, input.buildId, input.outcome);
+    const b = await completeBuildJob(db, input.buildId, input.outcome, input.now);
     await lifecycle.applyBuildCompletion({ buildId: input.buildId, now: input.now ?? Date.now() });
     if (b.startedAt && b.completedAt) {
       metrics.buildDuration.observe({ provisioner_type: PROVISIONER_TYPE, transition: b.transition, build_reason: b.reason, status: b.jobStatus },

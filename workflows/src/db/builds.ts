@@ -354,8 +354,9 @@ export type JobOutcome = { kind: 'succeeded' } | { kind: 'failed'; error: string
 /**
  * Completes any provisioner job with its outcome; idempotent (a completed job is left as it is).
  */
-export async function completeJob(q: Q, jobId: string, outcome: JobOutcome): Promise<void> {
-  const patch: Row = { completed_at: q.fn.now(), updated_at: q.fn.now() };
+export async function completeJob(q: Q, jobId: string, outcome: JobOutcome, nowMs?: number): Promise<void> {
+  // `nowMs`: the workflow's clock, so completion times agree with the lifecycle decisions made on it.
+  const patch: Row = { completed_at: nowMs === undefined ? q.fn.now() : new Date(nowMs), updated_at: q.fn.now() };
   if (outcome.kind === 'failed') { patch.error = outcome.error || 'job failed'; patch.error_code = outcome.errorCode ?? null; }
   if (outcome.kind === 'canceled') patch.canceled_at = q.raw('COALESCE(canceled_at, now())');
   // A cancel that arrived after tofu had finished did not cancel anything: the job succeeded
@@ -368,11 +369,11 @@ export async function completeJob(q: Q, jobId: string, outcome: JobOutcome): Pro
  * Completes a build's job (idempotent) and, for a delete build that succeeded, marks the
  * workspace deleted. Returns the build after.
  */
-export async function completeBuildJob(db: Db, buildId: string, outcome: JobOutcome): Promise<WorkspaceBuild> {
+export async function completeBuildJob(db: Db, buildId: string, outcome: JobOutcome, nowMs?: number): Promise<WorkspaceBuild> {
   return db.transaction(async (tx) => {
     const b = await tx('workspace_builds').where({ id: buildId }).first('job_id', 'workspace_id', 'transition');
     if (!b) throw new NotFoundError(`build ${buildId} not found`);
-    await completeJob(tx, b.job_id, outcome);
+    await completeJob(tx, b.job_id, outcome, nowMs);
     const after = await getBuild(tx, buildId);
     if (b.transition === 'delete' && after.jobStatus === 'succeeded') {
       await tx('workspaces').where({ id: b.workspace_id }).update({ deleted: true, updated_at: tx.fn.now() });

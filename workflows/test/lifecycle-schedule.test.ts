@@ -1,0 +1,137 @@
+/**
+ * Lifecycle scheduling on the time-skipping test server: days and weeks of simulated time, real
+ * tofu builds of templates/local, real Postgres. Autostart on weekdays with a TTL across a DST
+ * change, failure cleanup retried once per failure TTL, dormancy then autodelete, activity bumps
+ * capped by max_deadline.
+ */
+import path from 'node:path';
+import { FIXTURES, LOCAL_TEMPLATE, tempDir } from './support/stack';
+import { startTimeSkippingStack, type TimeSkippingStack } from './support/time-skipping';
+import type { WorkspaceBuild } from '../src/types';
+
+let ts: TimeSkippingStack;
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+const DEV = 'user:default/sam';
+
+beforeAll(async () => {
+  ts = await startTimeSkippingStack();
+  await ts.push({ name: 'local', dir: LOCAL_TEMPLATE, createdBy: 'user:default/admin' });
+}, 120_000);
+afterAll(async () => { await ts?.teardown(); });
+
+/** Builds oldest first, once none is active. */
+async function settledBuilds(workspaceId: string): Promise<WorkspaceBuild[]> {
+  for (let i = 0; i < 300; i++) {
+    const builds = (await ts.client.listBuilds(workspaceId)).reverse();
+    if (builds.every((b) => !['pending', 'running', 'canceling'].includes(b.jobStatus))) return builds;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error('builds did not settle');
+}
+
+/** Deletes a workspace so its timers do not run during later tests' simulated time. */
+async function remove(workspaceId: string): Promise<void> {
+  const ws = await ts.client.getWorkspace(workspaceId);
+  if (ws.deleted) return;
+  const ref = await ts.client.requestBuild(workspaceId, { kind: 'delete', initiator: DEV });
+  expect((await ts.client.waitForBuild(workspaceId, ref.buildNumber)).status).toBe('deleted');
+}
+
+
+/** Sleeps `ms` of simulated time in steps, letting builds run between steps. */
+async function advance(ms: number, step = 6 * HOUR): Promise<void> {
+  for (let left = ms; left > 0; left -= step) {
+    await ts.env.sleep(Math.min(step, left));
+  }
+}
+
+test('a TTL stops a started workspace at its deadline, with the reason and an explanation', async () => {
+  const { workspace } = await ts.client.createWorkspace({ owner: DEV, name: 'ttl', template: 'local', ttlMs: 2 * HOUR, parameters: { workspaces_root: tempDir('homes') } });
+  const [b1] = await settledBuilds(workspace.id);
+  expect(b1.status).toBe('running');
+  expect(b1.deadline).not.toBeNull();
+  expect(b1.deadline!.getTime() - b1.completedAt!.getTime()).toBe(2 * HOUR);
+  const d = await ts.client.describe(workspace.id);
+  expect(d.nextLifecycle).toMatchObject({ rule: 'autostop_deadline', transition: 'stop', reason: 'autostop' });
+  await advance(3 * HOUR);
+  const builds = await settledBuilds(workspace.id);
+  expect(builds.map((b) => `${b.transition}:${b.reason}:${b.jobStatus}`)).toEqual(['start:initiator:succeeded', 'stop:autostop:succeeded']);
+  expect(builds[1].explanation).toMatch(/^stopped: deadline \d\d:\d\d UTC reached \(TTL 2h from start at \d\d:\d\d\)/);
+  await remove(workspace.id);
+});
+
+test('failure cleanup stops a failed workspace after the failure TTL and retries about once per failure TTL', async () => {
+  await ts.push({ name: 'failing', dir: path.join(FIXTURES, 'failing'), createdBy: 'user:default/admin' });
+  await ts.client.updateTemplate('failing', { schedule: { failureTtlMs: HOUR } });
+  const { workspace } = await ts.client.createWorkspace({ owner: DEV, name: 'flaky', template: 'failing', parameters: { marker_dir: tempDir('markers'), fail: 'true' } });
+  const [b1] = await settledBuilds(workspace.id);
+  expect(b1.jobStatus).toBe('failed');
+  await advance(150 * 60_000, 15 * 60_000);
+  const builds = await settledBuilds(workspace.id);
+  const cleanups = builds.filter((b) => b.reason === 'autostop');
+  // +1h and +2h: once per failure TTL, not in a tight loop
+  expect(cleanups.map((b) => b.transition)).toEqual(['stop', 'stop']);
+  expect(cleanups.every((b) => b.jobStatus === 'failed')).toBe(true);
+  expect(cleanups[0].explanation).toMatch(/fail/);
+  const gap = cleanups[1].completedAt!.getTime() - cleanups[0].completedAt!.getTime();
+  expect(gap).toBeGreaterThanOrEqual(HOUR - 60_000);
+  expect(gap).toBeLessThan(2 * HOUR);
+  await remove(workspace.id);
+});
+
+test('dormancy after time_til_dormant without use, then autodelete after time_til_dormant_autodelete', async () => {
+  await ts.push({ name: 'dormy', dir: LOCAL_TEMPLATE, createdBy: 'user:default/admin' });
+  await ts.client.updateTemplate('dormy', { schedule: { timeTilDormantMs: DAY, timeTilDormantAutodeleteMs: 3 * DAY } });
+  const { workspace } = await ts.client.createWorkspace({ owner: DEV, name: 'idle', template: 'dormy', parameters: { workspaces_root: tempDir('homes') } });
+  expect((await settledBuilds(workspace.id))[0].status).toBe('running');
+  await advance(DAY + 2 * HOUR);
+  let builds = await settledBuilds(workspace.id);
+  expect(builds.map((b) => `${b.transition}:${b.reason}`)).toEqual(['start:initiator', 'stop:dormancy']);
+  const dormant = await ts.db('workspaces').where({ id: workspace.id }).first('dormant_at', 'deleting_at', 'deleted');
+  expect(dormant.dormant_at).not.toBeNull();
+  expect(dormant.deleting_at.getTime() - dormant.dormant_at.getTime()).toBe(3 * DAY);
+  await advance(3 * DAY + HOUR, 12 * HOUR);
+  builds = await settledBuilds(workspace.id);
+  expect(builds.map((b) => `${b.transition}:${b.reason}:${b.jobStatus}`)).toEqual(['start:initiator:succeeded', 'stop:dormancy:succeeded', 'delete:autodelete:succeeded']);
+  expect((await ts.client.getWorkspace(workspace.id)).deleted).toBe(true);
+  expect(builds[2].explanation).toMatch(/dormant/);
+});
+
+test('activity bumps move the deadline later but never past max_deadline, where the workspace stops', async () => {
+  await ts.push({ name: 'bumpy', dir: LOCAL_TEMPLATE, createdBy: 'user:default/admin' });
+  await ts.client.updateTemplate('bumpy', { schedule: { defaultTtlMs: HOUR, activityBumpMs: HOUR, autostopRequirementDays: 127, autostopRequirementWeeks: 1 } });
+  const t0 = await ts.now();
+  const quietHour = new Date(t0 + 6 * HOUR).getUTCHours();
+  await ts.client.setUserQuietHours('user:default/bumper', `CRON_TZ=UTC 0 ${quietHour} * * *`);
+  const { workspace } = await ts.client.createWorkspace({ owner: 'user:default/bumper', name: 'busy', template: 'bumpy', parameters: { workspaces_root: tempDir('homes') } });
+  const [b1] = await settledBuilds(workspace.id);
+  expect(b1.maxDeadline).not.toBeNull();
+  const max = b1.maxDeadline!.getTime();
+  expect(max - t0).toBeGreaterThan(4 * HOUR);
+  expect(max - t0).toBeLessThanOrEqual(6 * HOUR);
+  let last = b1.deadline!.getTime();
+  const seen: number[] = [last];
+  for (let i = 0; i < 12; i++) {
+    await ts.env.sleep(45 * 60_000);
+    const b = (await ts.client.listBuilds(workspace.id))[0];
+    if (b.transition !== 'start') break; // stopped at max_deadline
+    await ts.client.reportActivity(workspace.id);
+    for (let j = 0; j < 50; j++) {
+      const d = (await ts.client.getBuild(workspace.id, 1)).deadline!.getTime();
+      if (d !== last) { last = d; break; }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    seen.push(last);
+  }
+  // only ever later, never past max_deadline, and it reached max_deadline
+  for (let i = 1; i < seen.length; i++) expect(seen[i]).toBeGreaterThanOrEqual(seen[i - 1]);
+  expect(Math.max(...seen)).toBeLessThanOrEqual(max);
+  expect(seen).toContain(max);
+  await advance(2 * HOUR, HOUR);
+  const builds = await settledBuilds(workspace.id);
+  expect(builds.map((b) => `${b.transition}:${b.reason}`)).toEqual(['start:initiator', 'stop:autostop']);
+  expect(builds[1].completedAt!.getTime()).toBeGreaterThanOrEqual(max);
+  expect(builds[1].completedAt!.getTime() - max).toBeLessThan(10 * 60_000);
+  await remove(workspace.id);
+});
