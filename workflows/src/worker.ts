@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { DefaultLogger, Runtime, Worker, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
-import { createActivities, PROVISIONER_ACTIVITIES } from './activities';
+import { createActivities, PROVISIONER_ACTIVITIES, type BerthActivities } from './activities';
 import { connectDb, migrate, type Db } from './db/connection';
 import { queuesForWorker } from './domain/tags';
 import { createMetrics, serveMetrics, type BerthMetrics } from './metrics';
@@ -51,7 +51,13 @@ export interface BerthWorkers {
  * Creates the workers for one process. Throws ToolchainError when tofu cannot be found (for a
  * provisioner), Error when a tag set is invalid.
  */
-export async function createBerthWorkers(deps: { db: Db; connection: NativeConnection; namespace: string; metrics?: BerthMetrics }, role: WorkerRole): Promise<BerthWorkers> {
+export async function createBerthWorkers(deps: {
+  db: Db; connection: NativeConnection; namespace: string; metrics?: BerthMetrics;
+  /** Replaces activities (benchmarks use a no-op runTofu to measure the scheduler alone). */
+  activityOverrides?: Partial<BerthActivities>;
+  /** Extra Temporal worker options (cache sizes, concurrency) for the control worker. */
+  controlWorkerOptions?: Partial<WorkerOptions>;
+}, role: WorkerRole): Promise<BerthWorkers> {
   const metrics = deps.metrics ?? createMetrics();
   let tofuPath = '';
   if (role.runProvisioner) {
@@ -61,20 +67,20 @@ export async function createBerthWorkers(deps: { db: Db; connection: NativeConne
     }
   }
   fs.mkdirSync(role.workDir, { recursive: true, mode: 0o700 });
-  const activities = createActivities({
+  const activities: BerthActivities = { ...createActivities({
     db: deps.db, metrics,
     provisioner: {
       workDir: role.workDir, tofuPath, cliConfigFile: packagedTofuRc(), workerId: role.workerId,
       cancelGraceMs: role.cancelGraceMs, cancelKillMs: role.cancelKillMs, archiveLimits: role.archiveLimits, hostEnv: process.env,
     },
-  });
+  }), ...(deps.activityOverrides ?? {}) };
   const workers: Worker[] = [];
   const queues: string[] = [];
   if (role.runWorkflows) {
     const control = Object.fromEntries(Object.entries(activities).filter(([k]) => !(PROVISIONER_ACTIVITIES as readonly string[]).includes(k)));
     workers.push(await Worker.create({
       connection: deps.connection, namespace: deps.namespace, taskQueue: role.taskQueue,
-      ...workflowSource(), activities: control, shutdownGraceTime: role.shutdownGraceMs,
+      ...workflowSource(), activities: control, shutdownGraceTime: role.shutdownGraceMs, ...(deps.controlWorkerOptions ?? {}),
     }));
     queues.push(role.taskQueue);
   }

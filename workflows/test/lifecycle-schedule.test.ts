@@ -135,3 +135,48 @@ test('activity bumps move the deadline later but never past max_deadline, where 
   expect(builds[1].completedAt!.getTime() - max).toBeLessThan(10 * 60_000);
   await remove(workspace.id);
 });
+
+test('setSchedule takes effect at once without starting or stopping; a new TTL applies from the next build; extend and preview', async () => {
+  const { workspace } = await ts.client.createWorkspace({ owner: DEV, name: 'sched', template: 'local', ttlMs: 4 * HOUR, parameters: { workspaces_root: tempDir('homes') } });
+  const [b1] = await settledBuilds(workspace.id);
+  const deadline1 = b1.deadline!.getTime();
+  const now = await ts.now();
+  // an autostart a minute ago would be overdue: setting it must not start anything (it is running anyway) nor stop it
+  const past = new Date(now - 60_000);
+  const r = await ts.client.setSchedule(workspace.id, { autostartSchedule: `CRON_TZ=UTC ${past.getUTCMinutes()} ${past.getUTCHours()} * * *`, ttlMs: HOUR }, DEV);
+  expect(r.ttlMs).toBe(HOUR);
+  expect(r.nextStartAt).toBeGreaterThan(now + 23 * HOUR);
+  expect((await ts.client.listBuilds(workspace.id))).toHaveLength(1);
+  // TTL applies from the next build: the running deadline is unchanged
+  expect((await ts.client.getBuild(workspace.id, 1)).deadline!.getTime()).toBe(deadline1);
+  // bad input is refused and changes nothing
+  await expect(ts.client.setSchedule(workspace.id, { autostartSchedule: '0 9 * * 8' }, DEV)).rejects.toThrow(/Invalid autostart schedule/);
+  await expect(ts.client.setSchedule(workspace.id, { ttlMs: 1000 }, DEV)).rejects.toThrow(/at least one minute/);
+  await expect(ts.client.setSchedule(workspace.id, { ttlMs: 31 * DAY }, DEV)).rejects.toThrow(/less than 30 days/);
+  // extend: at least 30 minutes ahead
+  await expect(ts.client.extendDeadline(workspace.id, now + 10 * 60_000, DEV)).rejects.toThrow(/at least 30 minutes/);
+  const extended = await ts.client.extendDeadline(workspace.id, now + 6 * HOUR, DEV);
+  expect(extended.deadline).toBe(now + 6 * HOUR);
+  expect((await ts.client.getBuild(workspace.id, 1)).deadline!.getTime()).toBe(now + 6 * HOUR);
+  // preview: the next autostarts are daily at the schedule's time; the next autostop is the extended deadline
+  const preview = await ts.client.previewSchedule(workspace.id, {}, 3, now);
+  expect(preview.autostarts).toHaveLength(3);
+  expect(preview.autostarts[1].at - preview.autostarts[0].at).toBe(DAY);
+  expect(preview.autostops[0].at).toBe(now + 6 * HOUR);
+  await expect(ts.client.previewSchedule(workspace.id, { autostartSchedule: 'every day' }, 3, now)).rejects.toThrow(/Invalid autostart schedule/);
+  // the stop happens at the extended deadline, and the next start uses the new TTL
+  await advance(7 * HOUR, HOUR);
+  let builds = await settledBuilds(workspace.id);
+  expect(builds.map((b) => `${b.transition}:${b.reason}`)).toEqual(['start:initiator', 'stop:autostop']);
+  expect(builds[1].explanation).toMatch(/set by an extend request/);
+  await advance(18 * HOUR, 3 * HOUR);
+  builds = await settledBuilds(workspace.id);
+  const start = builds.find((b) => b.reason === 'autostart')!;
+  expect(start).toBeDefined();
+  expect(start.deadline!.getTime() - start.completedAt!.getTime()).toBe(HOUR);
+  // lifecycle counters
+  const metrics = await ts.workers.metrics.registry.getSingleMetricAsString('berth_lifecycle_transitions_total');
+  expect(metrics).toMatch(/berth_lifecycle_transitions_total\{transition="start",reason="autostart"\} [1-9]/);
+  expect(metrics).toMatch(/berth_lifecycle_transitions_total\{transition="stop",reason="autostop"\} [1-9]/);
+  await remove(workspace.id);
+});
