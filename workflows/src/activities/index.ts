@@ -17,6 +17,8 @@ import { createDryRunJob, getTemplateVersion, getTemplateVersionArchive, promote
 import { sensitiveValues, toTofuVariableValues } from '../domain/parameters';
 import { createTemplateActivities } from './templates';
 import { createLifecycleActivities } from './lifecycle';
+import { loadLifecycleState } from '../db/lifecycle';
+import { dueLifecycleDecision } from '../domain/schedule';
 import { BerthError } from '../errors';
 import type { BerthMetrics } from '../metrics';
 import type { JobStatus } from '../domain/status';
@@ -76,6 +78,14 @@ export function createActivities(deps: ActivityDeps) {
   /** Writes a pending build (job + build + parameters). Non-retryable failure with type InputError/NotFoundError/ConflictError on bad input. */
   async function enqueueBuild(input: EnqueueBuildInput): Promise<BuildRef & { taskQueue: string }> {
     const labels = { provisioner_type: PROVISIONER_TYPE, build_reason: input.reason, transition: input.transition };
+    if (input.lifecycle) {
+      // The workflow decided on its cached state; check the decision still holds on fresh state
+      // (activity, extends and template changes move deadlines) before writing the build.
+      const fresh = dueLifecycleDecision(await loadLifecycleState(db, input.workspaceId), input.lifecycle.now);
+      if (!fresh || fresh.rule !== input.lifecycle.rule || fresh.transition !== input.transition) {
+        throw ApplicationFailure.create({ type: 'LifecycleNotDue', nonRetryable: true, message: `the ${input.lifecycle.rule} decision is no longer due${fresh ? ` (now: ${fresh.rule})` : ''}` });
+      }
+    }
     try {
       const { build, taskQueue } = await enqueueBuildRow(db, input);
       metrics.buildsEnqueued.inc({ ...labels, status: 'success' });

@@ -152,6 +152,8 @@ export interface EnqueueBuildInput {
   /** Preset name of the build's version. */
   preset?: string;
   explanation: string;
+  /** For builds the lifecycle starts: the rule that decided it and the workflow's now (ms), re-checked on fresh state. */
+  lifecycle?: { rule: string; now: number };
 }
 
 export interface EnqueuedBuild { build: WorkspaceBuild; taskQueue: string; tags: ProvisionerTags }

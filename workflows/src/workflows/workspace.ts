@@ -32,6 +32,7 @@ interface Pending {
   /** Set for builds the lifecycle starts by itself (autostart, autostop, …). */
   explanation?: string;
   fromLifecycle?: boolean;
+  lifecycleRule?: string;
   result?: BuildRef;
   error?: ApplicationFailure;
 }
@@ -198,21 +199,29 @@ export async function workspaceWorkflow(input: WorkspaceWorkflowInput): Promise<
       : await wf.condition(() => queue.length > 0 || s.deleted || lifecycleChanged, waitMs);
     if (s.deleted && queue.length === 0) break;
     if (!woken) {
-      // A decision may be due: decide again on fresh state (activity, extends and template
-      // changes move deadlines outside this workflow).
-      await refreshLifecycle();
+      // A decision is due on the cached state. A build is queued at once and re-checked on fresh
+      // state by enqueueBuild (activity, extends and template changes move deadlines outside this
+      // workflow); marking dormant re-reads the state first.
       const due = lifecycle ? dueLifecycleDecision(lifecycle, Date.now()) : null;
       if (due && queue.length === 0 && !active) {
         wf.log.info('lifecycle decision due', { rule: due.rule, reason: due.reason, explanation: due.explanation });
-        if (due.markDormant) await control.markDormant({ workspaceId: input.workspaceId, now: Date.now() });
+        if (due.markDormant) {
+          await refreshLifecycle();
+          const still = lifecycle ? dueLifecycleDecision(lifecycle, Date.now()) : null;
+          if (!still || still.rule !== due.rule) continue;
+          await control.markDormant({ workspaceId: input.workspaceId, now: Date.now() });
+        }
         if (due.transition) {
           queue.push({
             request: { kind: due.transition, reason: due.reason, initiator: 'system:autobuild' }, transition: due.transition,
-            partOfRestart: false, explanation: due.explanation, fromLifecycle: true,
+            // (a dormancy stop was re-checked before marking dormant; after that the rule no longer applies)
+            partOfRestart: false, explanation: due.explanation, fromLifecycle: true, ...(due.markDormant ? {} : { lifecycleRule: due.rule }),
           });
         } else {
           await refreshLifecycle();
         }
+      } else {
+        await refreshLifecycle();
       }
       continue;
     }
@@ -229,13 +238,18 @@ export async function workspaceWorkflow(input: WorkspaceWorkflowInput): Promise<
         parameters: p.partOfRestart && p.transition === 'stop' ? undefined : p.request.parameters,
         preset: p.partOfRestart && p.transition === 'stop' ? undefined : p.request.preset,
         explanation: p.explanation ?? explainRequestedBuild(p.transition, reason, p.request.initiator, p.partOfRestart),
+        ...(p.lifecycleRule ? { lifecycle: { rule: p.lifecycleRule, now: Date.now() } } : {}),
       });
     } catch (e) {
       p.error = asUpdateError(e);
       queue.shift();
       if (p.fromLifecycle) {
-        wf.log.warn('lifecycle build could not be queued; deciding again in 5 minutes', { error: p.error.message });
-        lifecycleBackoffUntil = Date.now() + 5 * 60_000;
+        if (p.error.type === 'LifecycleNotDue') {
+          await refreshLifecycle();
+        } else {
+          wf.log.warn('lifecycle build could not be queued; deciding again in 5 minutes', { error: p.error.message });
+          lifecycleBackoffUntil = Date.now() + 5 * 60_000;
+        }
       }
       continue;
     }
