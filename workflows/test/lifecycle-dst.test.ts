@@ -4,12 +4,11 @@
  * DST change, with real tofu builds of templates/local.
  */
 import { LOCAL_TEMPLATE, tempDir } from './support/stack';
-import { startTimeSkippingStack, type TimeSkippingStack } from './support/time-skipping';
-import type { WorkspaceBuild } from '../src/types';
+import { advance as advanceBy, DAY, HOUR, localTime, settledBuilds as settled, startTimeSkippingStack, type TimeSkippingStack } from './support/time-skipping';
 
 let ts: TimeSkippingStack;
-const HOUR = 3_600_000;
-const DAY = 24 * HOUR;
+const settledBuilds = (id: string) => settled(ts, id);
+const advance = (ms: number, step?: number) => advanceBy(ts, ms, step);
 const DEV = 'user:default/sam';
 
 beforeAll(async () => {
@@ -17,23 +16,6 @@ beforeAll(async () => {
   await ts.push({ name: 'local', dir: LOCAL_TEMPLATE, createdBy: 'user:default/admin' });
 }, 120_000);
 afterAll(async () => { await ts?.teardown(); });
-
-async function settledBuilds(workspaceId: string): Promise<WorkspaceBuild[]> {
-  for (let i = 0; i < 300; i++) {
-    const builds = (await ts.client.listBuilds(workspaceId)).reverse();
-    if (builds.every((b) => !['pending', 'running', 'canceling'].includes(b.jobStatus))) return builds;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error('builds did not settle');
-}
-
-function localTime(ms: number, zone: string): string {
-  return new Intl.DateTimeFormat('en-GB', { timeZone: zone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(new Date(ms));
-}
-
-async function advance(ms: number, step = 6 * HOUR): Promise<void> {
-  for (let left = ms; left > 0; left -= step) await ts.env.sleep(Math.min(step, left));
-}
 
 test('weekday autostart with an 8h TTL over two weeks across the New York DST change', async () => {
   const zone = 'America/New_York';

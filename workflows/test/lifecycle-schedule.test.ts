@@ -6,12 +6,11 @@
  */
 import path from 'node:path';
 import { FIXTURES, LOCAL_TEMPLATE, tempDir } from './support/stack';
-import { startTimeSkippingStack, type TimeSkippingStack } from './support/time-skipping';
-import type { WorkspaceBuild } from '../src/types';
+import { advance as advanceBy, DAY, HOUR, settledBuilds as settled, startTimeSkippingStack, type TimeSkippingStack } from './support/time-skipping';
 
 let ts: TimeSkippingStack;
-const HOUR = 3_600_000;
-const DAY = 24 * HOUR;
+const settledBuilds = (id: string) => settled(ts, id);
+const advance = (ms: number, step?: number) => advanceBy(ts, ms, step);
 const DEV = 'user:default/sam';
 
 beforeAll(async () => {
@@ -19,16 +18,6 @@ beforeAll(async () => {
   await ts.push({ name: 'local', dir: LOCAL_TEMPLATE, createdBy: 'user:default/admin' });
 }, 120_000);
 afterAll(async () => { await ts?.teardown(); });
-
-/** Builds oldest first, once none is active. */
-async function settledBuilds(workspaceId: string): Promise<WorkspaceBuild[]> {
-  for (let i = 0; i < 300; i++) {
-    const builds = (await ts.client.listBuilds(workspaceId)).reverse();
-    if (builds.every((b) => !['pending', 'running', 'canceling'].includes(b.jobStatus))) return builds;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error('builds did not settle');
-}
 
 /** Deletes a workspace so its timers do not run during later tests' simulated time. */
 async function remove(workspaceId: string): Promise<void> {
@@ -38,13 +27,6 @@ async function remove(workspaceId: string): Promise<void> {
   expect((await ts.client.waitForBuild(workspaceId, ref.buildNumber)).status).toBe('deleted');
 }
 
-
-/** Sleeps `ms` of simulated time in steps, letting builds run between steps. */
-async function advance(ms: number, step = 6 * HOUR): Promise<void> {
-  for (let left = ms; left > 0; left -= step) {
-    await ts.env.sleep(Math.min(step, left));
-  }
-}
 
 test('a TTL stops a started workspace at its deadline, with the reason and an explanation', async () => {
   const { workspace } = await ts.client.createWorkspace({ owner: DEV, name: 'ttl', template: 'local', ttlMs: 2 * HOUR, parameters: { workspaces_root: tempDir('homes') } });

@@ -13,6 +13,7 @@ import { createMetrics } from '../../src/metrics';
 import { resolveTemporalTestServer } from '../../src/toolchain';
 import { createTestDatabase, defaultRole, tempDir, TEST_BUILD_OPTIONS } from './stack';
 import type { Db } from '../../src/db/connection';
+import type { WorkspaceBuild } from '../../src/types';
 
 export interface TimeSkippingStack {
   /**
@@ -72,4 +73,27 @@ export async function startTimeSkippingStack(): Promise<TimeSkippingStack> {
     await db.destroy().catch(() => undefined);
     throw e;
   }
+}
+
+export const HOUR = 3_600_000;
+export const DAY = 24 * HOUR;
+
+/** Builds of a workspace, oldest first, once none is active. */
+export async function settledBuilds(ts: TimeSkippingStack, workspaceId: string): Promise<WorkspaceBuild[]> {
+  for (let i = 0; i < 300; i++) {
+    const builds = (await ts.client.listBuilds(workspaceId)).reverse();
+    if (builds.every((b) => !['pending', 'running', 'canceling'].includes(b.jobStatus))) return builds;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error('builds did not settle');
+}
+
+/** Sleeps `ms` of simulated time in steps, letting builds run between steps. */
+export async function advance(ts: TimeSkippingStack, ms: number, step = 6 * HOUR): Promise<void> {
+  for (let left = ms; left > 0; left -= step) await ts.env.sleep(Math.min(step, left));
+}
+
+/** Local wall-clock "HH:MM" of an instant in a zone. */
+export function localTime(ms: number, zone: string): string {
+  return new Intl.DateTimeFormat('en-GB', { timeZone: zone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(new Date(ms));
 }
