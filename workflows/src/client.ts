@@ -354,10 +354,22 @@ export class BerthClient {
   async extendDeadline(workspaceId: string, deadline: number, initiator: string): Promise<{ deadline: number }> {
     const { ws, handle } = await this.workspaceHandle(workspaceId);
     if (ws.deleted) throw new ConflictError(`cannot extend: workspace ${ws.name} is deleted`);
-    try {
-      return await handle.executeUpdate(extendDeadlineUpdate, { args: [{ deadline, initiator }] });
-    } catch (e) {
-      throw mapTemporalError(e);
+    const settleBy = Date.now() + 5_000;
+    for (;;) {
+      try {
+        return await handle.executeUpdate(extendDeadlineUpdate, { args: [{ deadline, initiator }] });
+      } catch (e) {
+        const mapped = mapTemporalError(e);
+        // As for builds: the workflow may not have seen the build end that the database shows.
+        if (mapped instanceof ConflictError && /a build is in progress/.test(mapped.message) && Date.now() < settleBy) {
+          const now = await getWorkspace(this.db, workspaceId);
+          if (now.latestBuild && !isActiveJob(now.latestBuild.jobStatus)) {
+            await new Promise((r) => setTimeout(r, 50));
+            continue;
+          }
+        }
+        throw mapped;
+      }
     }
   }
 

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { DefaultLogger, Runtime, Worker, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, PROVISIONER_ACTIVITIES, type BerthActivities } from './activities';
 import { connectDb, migrate, type Db } from './db/connection';
-import { queuesForWorker } from './domain/tags';
+import { buildsQueueFor, queuesForWorker } from './domain/tags';
 import { createMetrics, serveMetrics, type BerthMetrics } from './metrics';
 import { connectClient, connectWorker } from './temporal';
 import { ensureSearchAttributes } from './client';
@@ -78,11 +78,13 @@ export async function createBerthWorkers(deps: {
   const queues: string[] = [];
   if (role.runWorkflows) {
     const control = Object.fromEntries(Object.entries(activities).filter(([k]) => !(PROVISIONER_ACTIVITIES as readonly string[]).includes(k)));
-    workers.push(await Worker.create({
-      connection: deps.connection, namespace: deps.namespace, taskQueue: role.taskQueue,
-      ...workflowSource(), activities: control, shutdownGraceTime: role.shutdownGraceMs, ...(deps.controlWorkerOptions ?? {}),
-    }));
-    queues.push(role.taskQueue);
+    for (const taskQueue of [role.taskQueue, buildsQueueFor(role.taskQueue)]) {
+      workers.push(await Worker.create({
+        connection: deps.connection, namespace: deps.namespace, taskQueue,
+        ...workflowSource(), activities: control, shutdownGraceTime: role.shutdownGraceMs, ...(deps.controlWorkerOptions ?? {}),
+      }));
+      queues.push(taskQueue);
+    }
   }
   if (role.runProvisioner) {
     for (const q of queuesForWorker(role.provisionerTags)) {

@@ -5,7 +5,7 @@
  * capped by max_deadline.
  */
 import path from 'node:path';
-import { FIXTURES, LOCAL_TEMPLATE, tempDir } from './support/stack';
+import { eventually, FIXTURES, LOCAL_TEMPLATE, tempDir } from './support/stack';
 import { advance as advanceBy, DAY, HOUR, settledBuilds as settled, startTimeSkippingStack, type TimeSkippingStack } from './support/time-skipping';
 
 let ts: TimeSkippingStack;
@@ -34,8 +34,9 @@ test('a TTL stops a started workspace at its deadline, with the reason and an ex
   expect(b1.status).toBe('running');
   expect(b1.deadline).not.toBeNull();
   expect(b1.deadline!.getTime() - b1.completedAt!.getTime()).toBe(2 * HOUR);
-  const d = await ts.client.describe(workspace.id);
-  expect(d.nextLifecycle).toMatchObject({ rule: 'autostop_deadline', transition: 'stop', reason: 'autostop' });
+  // the workflow learns of the finished build a moment after the database does
+  const d = await eventually('the next decision', async () => (await ts.client.describe(workspace.id)).nextLifecycle, 10_000);
+  expect(d).toMatchObject({ rule: 'autostop_deadline', transition: 'stop', reason: 'autostop' });
   await advance(3 * HOUR);
   const builds = await settledBuilds(workspace.id);
   expect(builds.map((b) => `${b.transition}:${b.reason}:${b.jobStatus}`)).toEqual(['start:initiator:succeeded', 'stop:autostop:succeeded']);

@@ -52,7 +52,7 @@ describe('a running worker', () => {
     });
     child.stdout.on('data', (d) => { out += d; });
     child.stderr.on('data', (d) => { out += d; });
-    await eventually('the worker to be ready', () => /queues berth, berth-provisioner/.test(out), 30_000);
+    await eventually('the worker to be ready', () => /queues berth, berth-builds, berth-provisioner/.test(out), 30_000);
     const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
     expect(metrics).toMatch(/# TYPE berth_workspace_builds_enqueued_total counter/);
     expect(metrics).toMatch(/# TYPE berth_provisioner_job_queue_wait_seconds histogram/);

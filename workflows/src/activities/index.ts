@@ -107,8 +107,10 @@ export function createActivities(deps: ActivityDeps) {
    * lifecycle rules that follow a completion (deadline, next_start_at). Idempotent.
    */
   async function completeBuild(input: { buildId: string; outcome: JobOutcome; now?: number }): Promise<BuildResult> {
-    const b = await completeBuildJob(db, input.buildId, input.outcome, input.now);
-    await lifecycle.applyBuildCompletion({ buildId: input.buildId, now: input.now ?? Date.now() });
+    // The job's end, its deadline and next_start_at are written together: no reader sees a
+    // finished start build without its deadline.
+    const b = await completeBuildJob(db, input.buildId, input.outcome, input.now,
+      (tx) => lifecycle.applyBuildCompletion({ buildId: input.buildId, now: input.now ?? Date.now() }, tx));
     if (b.startedAt && b.completedAt) {
       metrics.buildDuration.observe({ provisioner_type: PROVISIONER_TYPE, transition: b.transition, build_reason: b.reason, status: b.jobStatus },
         Math.max(0, b.completedAt.getTime() - b.startedAt.getTime()) / 1000);

@@ -5,7 +5,10 @@
  * so decisions and stored times agree, also on the time-skipping test server.
  */
 import { ApplicationFailure } from '@temporalio/common';
+import type { Knex } from 'knex';
 import type { Db } from '../db/connection';
+
+type Q = Db | Knex.Transaction;
 import { getBuild } from '../db/builds';
 import { latestBuildId, loadLifecycleState, setBuildDeadline, updateWorkspaceLifecycle } from '../db/lifecycle';
 import {
@@ -33,9 +36,9 @@ export function createLifecycleActivities(deps: { db: Db; metrics: BerthMetrics 
    * After a build completed at `now`: a successful start build gets its deadline and
    * max_deadline (CalculateAutostop); every build refreshes next_start_at.
    */
-  async function applyBuildCompletion(input: { buildId: string; now: number }): Promise<void> {
-    const b = await getBuild(db, input.buildId);
-    const state = await loadLifecycleState(db, b.workspaceId);
+  async function applyBuildCompletion(input: { buildId: string; now: number }, q: Q = db): Promise<void> {
+    const b = await getBuild(q, input.buildId);
+    const state = await loadLifecycleState(q, b.workspaceId);
     if (b.transition === 'start' && b.jobStatus === 'succeeded') {
       let r;
       try {
@@ -44,9 +47,9 @@ export function createLifecycleActivities(deps: { db: Db; metrics: BerthMetrics 
         // An invalid quiet-hours schedule must not make the build fail: no cap then.
         r = calculateAutostop({ ...state, userQuietHoursSchedule: null }, input.now);
       }
-      await setBuildDeadline(db, b.id, { deadline: r.deadline, maxDeadline: r.maxDeadline, deadlineSource: r.deadlineSource });
+      await setBuildDeadline(q, b.id, { deadline: r.deadline, maxDeadline: r.maxDeadline, deadlineSource: r.deadlineSource });
     }
-    await updateWorkspaceLifecycle(db, b.workspaceId, { nextStartAt: computeNextStartAt(state, input.now) });
+    await updateWorkspaceLifecycle(q, b.workspaceId, { nextStartAt: computeNextStartAt(state, input.now) });
   }
 
   /** Marks a workspace dormant at `now` (dormant_at, deleting_at; next_start_at cleared). */

@@ -371,12 +371,18 @@ export async function completeJob(q: Q, jobId: string, outcome: JobOutcome, nowM
  * Completes a build's job (idempotent) and, for a delete build that succeeded, marks the
  * workspace deleted. Returns the build after.
  */
-export async function completeBuildJob(db: Db, buildId: string, outcome: JobOutcome, nowMs?: number): Promise<WorkspaceBuild> {
+export async function completeBuildJob(db: Db, buildId: string, outcome: JobOutcome, nowMs?: number,
+  /** Runs in the same transaction after the job is completed (lifecycle: deadline, next_start_at). */
+  alsoInTx?: (tx: Knex.Transaction, build: WorkspaceBuild) => Promise<void>): Promise<WorkspaceBuild> {
   return db.transaction(async (tx) => {
     const b = await tx('workspace_builds').where({ id: buildId }).first('job_id', 'workspace_id', 'transition');
     if (!b) throw new NotFoundError(`build ${buildId} not found`);
     await completeJob(tx, b.job_id, outcome, nowMs);
-    const after = await getBuild(tx, buildId);
+    let after = await getBuild(tx, buildId);
+    if (alsoInTx) {
+      await alsoInTx(tx, after);
+      after = await getBuild(tx, buildId);
+    }
     if (b.transition === 'delete' && after.jobStatus === 'succeeded') {
       await tx('workspaces').where({ id: b.workspace_id }).update({ deleted: true, updated_at: tx.fn.now() });
     }

@@ -13,6 +13,11 @@ export type ProvisionerTags = Record<string, string>;
 export const DEFAULT_PROVISIONER_QUEUE = 'berth-provisioner';
 /** Task queue of workflows and control activities (DB writes). */
 export const CONTROL_QUEUE = 'berth';
+/**
+ * Task queue of build workflows (children) and their control activities, served by the same
+ * worker processes with their own slots, so builds in flight never delay lifecycle decisions.
+ */
+export const buildsQueueFor = (controlQueue: string) => `${controlQueue}-builds`;
 /** At most this many tags per worker (2^n − 1 queues are polled). */
 export const MAX_WORKER_TAGS = 6;
 

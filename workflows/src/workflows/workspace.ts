@@ -12,6 +12,7 @@ import {
   checkBuildRequest, checkCancel, currentStatus, explainRequestedBuild, isBuildReason, isBuildRequestKind, transitionsFor,
   checkPrincipal, checkVariableValues, type Transition, type WorkspaceBuildState,
 } from '../domain';
+import { buildsQueueFor } from '../domain/tags';
 import { dueLifecycleDecision, msUntilDue, nextLifecycleDecision, type LifecycleDecision, type LifecycleState } from '../domain/schedule';
 import type { BuildRef, BuildRequest, BuildResult, WorkspaceWorkflowInput } from '../types';
 import { buildWorkflow } from './build';
@@ -262,6 +263,8 @@ export async function workspaceWorkflow(input: WorkspaceWorkflowInput): Promise<
     try {
       const child = await wf.startChild(buildWorkflow, {
         workflowId,
+        // Builds run on their own task queue (patched in: earlier histories ran them on this one).
+        ...(wf.patched('builds-task-queue') ? { taskQueue: buildsQueueFor(wf.workflowInfo().taskQueue) } : {}),
         args: [{
           workspaceId: input.workspaceId, buildId: ref.buildId, buildNumber: ref.buildNumber, jobId: ref.jobId,
           transition: ref.transition, reason, taskQueue: ref.taskQueue, options: input.buildOptions,
