@@ -105,7 +105,7 @@ locals {
   # environment. The workspace id is only expanded at run time (always passed through
   # `environment`, never interpolated into a command), so no provisioner shell ever has
   # the marker in its own command line. Destroy-time provisioners may only reference
-  # `self`, so they carry verbatim copies of this text: keep all copies identical.
+  # `self`, so the create provisioners keep a copy in <home>/.berth/lib.sh for them.
   ws_lib = <<-EOT
     berth_dir="$WS_HOME/.berth"
     pidfile="$berth_dir/workspace.pid"
@@ -196,6 +196,7 @@ resource "terraform_data" "home" {
       WS_ID    = var.berth_workspace_id
       WS_NAME  = var.berth_workspace_name
       WS_OWNER = var.berth_workspace_owner
+      WS_LIB   = local.ws_lib
     }
     command = <<-EOT
       set -eu
@@ -209,6 +210,7 @@ resource "terraform_data" "home" {
           'workspace is stopped and deleted when the workspace is deleted.' \
           >"$WS_HOME/README.md"
       fi
+      printf '%s\n' "$WS_LIB" >"$WS_HOME/.berth/lib.sh"
       echo "berth: home ready at $WS_HOME"
     EOT
   }
@@ -221,57 +223,6 @@ resource "terraform_data" "home" {
     environment = {
       WS_HOME = self.output.path
       WS_ID   = self.output.id
-      WS_LIB  = <<-EOT
-        berth_dir="$WS_HOME/.berth"
-        pidfile="$berth_dir/workspace.pid"
-        marker="berth-workspace:$WS_ID"
-        # is_ours PID: true if PID is alive and has an argv element that is exactly $marker.
-        # (Compared in the shell: an external command given $marker as an argument would itself
-        # look like our process.)
-        is_ours() {
-          case "$1" in '' | *[!0-9]*) return 1 ;; esac
-          [ -r "/proc/$1/cmdline" ] || return 1
-          tr '\0' '\n' <"/proc/$1/cmdline" 2>/dev/null | {
-            while IFS= read -r arg; do [ "$arg" = "$marker" ] && exit 0; done
-            exit 1
-          }
-        }
-        # our_pids: live workspace processes of this workspace (the pidfile's, plus any found by a
-        # /proc scan in case the pidfile is stale or lost), sorted and de-duplicated, one per line.
-        our_pids() {
-          {
-            if [ -s "$pidfile" ]; then cat "$pidfile" 2>/dev/null || true; fi
-            grep -lsF -e 'berth-workspace:' /proc/[0-9]*/cmdline 2>/dev/null |
-              sed -n 's|^/proc/\([0-9]*\)/cmdline$|\1|p' || true
-          } | sort -un | while IFS= read -r p; do
-            if is_ours "$p"; then echo "$p"; fi
-          done
-        }
-        # stop_workspace: TERM all our processes, wait up to 5s, then KILL; remove the pidfile.
-        # Succeeds when nothing is running.
-        stop_workspace() {
-          pids=$(our_pids)
-          if [ -z "$pids" ]; then
-            echo "berth: workspace process not running"
-          else
-            echo "berth: stopping workspace process(es):" $pids
-            kill -TERM $pids 2>/dev/null || true
-            i=0
-            alive=$pids
-            while [ -n "$alive" ] && [ "$i" -lt 50 ]; do
-              sleep 0.1
-              i=$((i + 1))
-              alive=
-              for p in $pids; do if is_ours "$p"; then alive="$alive $p"; fi; done
-            done
-            if [ -n "$alive" ]; then
-              echo "berth: still running after 5s, sending KILL:$alive"
-              kill -KILL $alive 2>/dev/null || true
-            fi
-          fi
-          rm -f "$pidfile"
-        }
-      EOT
     }
     command = <<-EOT
       set -u
@@ -282,8 +233,15 @@ resource "terraform_data" "home" {
       case "$WS_HOME/" in
         */../* | */./*) echo "berth: refusing to remove home '$WS_HOME': contains . or .." >&2; exit 1 ;;
       esac
-      eval "$WS_LIB"
-      stop_workspace
+      # Destroy-time provisioners may only reference self, so the shared shell helpers come
+      # from the copy the create provisioners keep in the home (lib.sh); without it, fall back
+      # to matching the workspace process by its marker.
+      if [ -r "$WS_HOME/.berth/lib.sh" ]; then
+        . "$WS_HOME/.berth/lib.sh"
+        stop_workspace
+      else
+        pkill -TERM -f "berth-workspace:$WS_ID\$" 2>/dev/null || true
+      fi
       rm -rf -- "$WS_HOME" || exit 1
       echo "berth: removed home $WS_HOME"
     EOT
@@ -327,6 +285,8 @@ resource "terraform_data" "workspace" {
     command = <<-EOT
       set -eu
       eval "$WS_LIB"
+      mkdir -p "$berth_dir"
+      printf '%s\n' "$WS_LIB" >"$berth_dir/lib.sh"
       if [ "$WS_DELAY" != "0" ]; then
         echo "berth: start_delay_seconds=$WS_DELAY, sleeping"
         sleep "$WS_DELAY"
@@ -379,62 +339,18 @@ resource "terraform_data" "workspace" {
     environment = {
       WS_HOME = self.output.home
       WS_ID   = self.output.id
-      WS_LIB  = <<-EOT
-        berth_dir="$WS_HOME/.berth"
-        pidfile="$berth_dir/workspace.pid"
-        marker="berth-workspace:$WS_ID"
-        # is_ours PID: true if PID is alive and has an argv element that is exactly $marker.
-        # (Compared in the shell: an external command given $marker as an argument would itself
-        # look like our process.)
-        is_ours() {
-          case "$1" in '' | *[!0-9]*) return 1 ;; esac
-          [ -r "/proc/$1/cmdline" ] || return 1
-          tr '\0' '\n' <"/proc/$1/cmdline" 2>/dev/null | {
-            while IFS= read -r arg; do [ "$arg" = "$marker" ] && exit 0; done
-            exit 1
-          }
-        }
-        # our_pids: live workspace processes of this workspace (the pidfile's, plus any found by a
-        # /proc scan in case the pidfile is stale or lost), sorted and de-duplicated, one per line.
-        our_pids() {
-          {
-            if [ -s "$pidfile" ]; then cat "$pidfile" 2>/dev/null || true; fi
-            grep -lsF -e 'berth-workspace:' /proc/[0-9]*/cmdline 2>/dev/null |
-              sed -n 's|^/proc/\([0-9]*\)/cmdline$|\1|p' || true
-          } | sort -un | while IFS= read -r p; do
-            if is_ours "$p"; then echo "$p"; fi
-          done
-        }
-        # stop_workspace: TERM all our processes, wait up to 5s, then KILL; remove the pidfile.
-        # Succeeds when nothing is running.
-        stop_workspace() {
-          pids=$(our_pids)
-          if [ -z "$pids" ]; then
-            echo "berth: workspace process not running"
-          else
-            echo "berth: stopping workspace process(es):" $pids
-            kill -TERM $pids 2>/dev/null || true
-            i=0
-            alive=$pids
-            while [ -n "$alive" ] && [ "$i" -lt 50 ]; do
-              sleep 0.1
-              i=$((i + 1))
-              alive=
-              for p in $pids; do if is_ours "$p"; then alive="$alive $p"; fi; done
-            done
-            if [ -n "$alive" ]; then
-              echo "berth: still running after 5s, sending KILL:$alive"
-              kill -KILL $alive 2>/dev/null || true
-            fi
-          fi
-          rm -f "$pidfile"
-        }
-      EOT
     }
     command = <<-EOT
       set -u
-      eval "$WS_LIB"
-      stop_workspace
+      # Destroy-time provisioners may only reference self, so the shared shell helpers come
+      # from the copy the create provisioners keep in the home (lib.sh); without it, fall back
+      # to matching the workspace process by its marker.
+      if [ -r "$WS_HOME/.berth/lib.sh" ]; then
+        . "$WS_HOME/.berth/lib.sh"
+        stop_workspace
+      else
+        pkill -TERM -f "berth-workspace:$WS_ID\$" 2>/dev/null || true
+      fi
       exit 0
     EOT
   }
