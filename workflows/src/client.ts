@@ -95,6 +95,20 @@ function mapTemporalError(e: unknown): unknown {
   return e;
 }
 
+/** A whole number of ms that is a valid Date (±8.64e15). */
+function isInstantMs(v: unknown): v is number {
+  return typeof v === 'number' && Number.isSafeInteger(v) && Math.abs(v) <= 8.64e15;
+}
+
+/** Shape checks of a schedule change (InputError): strings or null for the cron, finite ms or null for the TTL. */
+function checkScheduleChange(change: { autostartSchedule?: unknown; ttlMs?: unknown }): void {
+  if (!change || typeof change !== 'object') throw new InputError('schedule change must be an object');
+  const a = change.autostartSchedule;
+  if (a !== undefined && a !== null && typeof a !== 'string') throw new InputError('autostart_schedule must be a string or null');
+  const t = change.ttlMs;
+  if (t !== undefined && t !== null && (typeof t !== 'number' || !Number.isFinite(t))) throw new InputError('ttl_ms must be a number of milliseconds or null');
+}
+
 /** Registers Berth's custom search attributes in `namespace` when missing (idempotent). */
 export async function ensureSearchAttributes(connection: Connection, namespace = 'default'): Promise<void> {
   const have = await connection.operatorService.listSearchAttributes({ namespace });
@@ -341,6 +355,7 @@ export class BerthClient {
    * next build. Throws InputError (bad cron, TTL out of range, template forbids it) or ConflictError.
    */
   async setSchedule(workspaceId: string, change: { autostartSchedule?: string | null; ttlMs?: number | null }, initiator: string): Promise<{ autostartSchedule: string | null; ttlMs: number | null; nextStartAt: number | null }> {
+    checkScheduleChange(change);
     const { ws, handle } = await this.workspaceHandle(workspaceId);
     if (ws.deleted) throw new ConflictError(`cannot change the schedule: workspace ${ws.name} is deleted`);
     try {
@@ -352,6 +367,7 @@ export class BerthClient {
 
   /** Moves the running build's deadline to `deadline` (ms since epoch): ≥ 30 min from now, ≤ max_deadline. */
   async extendDeadline(workspaceId: string, deadline: number, initiator: string): Promise<{ deadline: number }> {
+    if (!isInstantMs(deadline)) throw new InputError('deadline must be a whole number of milliseconds since the epoch (a real date)');
     const { ws, handle } = await this.workspaceHandle(workspaceId);
     if (ws.deleted) throw new ConflictError(`cannot extend: workspace ${ws.name} is deleted`);
     const settleBy = Date.now() + 5_000;
@@ -375,14 +391,21 @@ export class BerthClient {
 
   /** Reports use of the workspace (bumps its deadline per the template's activity bump). */
   async reportActivity(workspaceId: string, source = 'api'): Promise<void> {
-    const { handle } = await this.workspaceHandle(workspaceId);
-    await handle.signal(activitySignal, { source });
+    const { ws, handle } = await this.workspaceHandle(workspaceId);
+    if (ws.deleted) throw new ConflictError(`cannot report activity: workspace ${ws.name} is deleted`);
+    try {
+      await handle.signal(activitySignal, { source });
+    } catch (e) {
+      if (e instanceof WorkflowNotFoundError) throw new ConflictError(`cannot report activity: workspace ${ws.name} has no running lifecycle workflow`);
+      throw e;
+    }
   }
 
   /** Sets a user's quiet hours (daily cron `CRON_TZ=<zone> <min> <hour> * * *`, or '' for the default). */
   async setUserQuietHours(userRef: string, schedule: string): Promise<void> {
     const bad = checkPrincipal('user', userRef);
     if (bad) throw new InputError(bad);
+    if (typeof schedule !== 'string') throw new InputError('quiet hours must be a daily cron string (or "" for the default)');
     let normalized = '';
     if (schedule) {
       try { normalized = parseQuietHoursSchedule(schedule).normalized; } catch (e) { throw new InputError((e as Error).message); }
@@ -396,6 +419,9 @@ export class BerthClient {
    * Throws InputError for an invalid proposed schedule or TTL.
    */
   async previewSchedule(workspaceId: string, change: { autostartSchedule?: string | null; ttlMs?: number | null } = {}, count = 5, now = Date.now()): Promise<SchedulePreview> {
+    checkScheduleChange(change ?? {});
+    if (!isInstantMs(now)) throw new InputError('now must be a whole number of milliseconds since the epoch');
+    change = change ?? {};
     const state = await loadLifecycleState(this.db, workspaceId);
     try {
       if (change.autostartSchedule !== undefined) state.autostartSchedule = applyAutostartUpdate(state, change.autostartSchedule, now).autostartSchedule;

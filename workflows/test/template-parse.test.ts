@@ -493,7 +493,7 @@ const TEMPLATE_EXPECTATIONS: Record<string, Expectation> = {
   },
   kubernetes: {
     parameters: [
-      ['namespace', 'string', 'berth-workspaces', false, [], { regex: '[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?', error: 'A namespace is a DNS label: lower-case letters, digits and "-", at most 63 characters.' }],
+      ['namespace', 'string', 'berth-workspaces', false, [], { regex: '[a-z0-9]|[a-z0-9][-a-z0-9]{0,61}[a-z0-9]', error: 'A namespace is a DNS label: lower-case letters, digits and "-", at most 63 characters.' }],
       ['image', 'string', 'mcr.microsoft.com/devcontainers/base:ubuntu-24.04', true, [
         'mcr.microsoft.com/devcontainers/base:ubuntu-24.04', 'mcr.microsoft.com/devcontainers/java:21',
         'mcr.microsoft.com/devcontainers/go:1.23', 'mcr.microsoft.com/devcontainers/python:3.12',

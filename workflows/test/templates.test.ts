@@ -267,6 +267,22 @@ describe('parameters on builds', () => {
   });
 });
 
+test('schedule calls refuse values that are not real numbers or strings', async () => {
+  const { workspace } = await stack.client.createWorkspace({ owner: DEV, name: 'shapes', template: 'local', ttlMs: 3_600_000, parameters: { workspaces_root: tempDir('homes') } });
+  await stack.client.waitForBuild(workspace.id, 1);
+  await expect(stack.client.setSchedule(workspace.id, { ttlMs: NaN }, DEV)).rejects.toThrow(/ttl_ms must be a number/);
+  await expect(stack.client.setSchedule(workspace.id, { ttlMs: Infinity }, DEV)).rejects.toThrow(/ttl_ms must be a number/);
+  await expect(stack.client.setSchedule(workspace.id, { autostartSchedule: 5 as any }, DEV)).rejects.toThrow(/autostart_schedule must be a string/);
+  await expect(stack.client.extendDeadline(workspace.id, 1e20, DEV)).rejects.toThrow(/deadline must be a whole number/);
+  await expect(stack.client.extendDeadline(workspace.id, Date.now() + 7_200_000.5, DEV)).rejects.toThrow(/deadline must be a whole number/);
+  await expect(stack.client.previewSchedule(workspace.id, { autostartSchedule: {} as any })).rejects.toThrow(/autostart_schedule must be a string/);
+  await expect(stack.client.setUserQuietHours(DEV, 5 as any)).rejects.toThrow(/quiet hours must be a daily cron string/);
+  expect((await stack.client.getWorkspace(workspace.id)).ttlMs).toBe(3_600_000);
+  await stack.client.requestBuild(workspace.id, { kind: 'delete', initiator: DEV });
+  await stack.client.waitForBuild(workspace.id, 2);
+  await expect(stack.client.reportActivity(workspace.id)).rejects.toBeInstanceOf(ConflictError);
+});
+
 describe('bad input creates no version and no build', () => {
   const cases: Array<{ name: string; files: Record<string, string>; message: RegExp }> = [
     { name: 'malformed HCL', files: { 'main.tf': 'variable "x" {\n  type = string\n' }, message: /main\.tf: invalid HCL/ },
@@ -275,6 +291,8 @@ describe('bad input creates no version and no build', () => {
     { name: 'berth.yaml naming a missing variable', files: { 'main.tf': 'variable "x" {\n  default = "a"\n}\n', 'berth.yaml': 'parameters:\n  y:\n    mutable: true\n' }, message: /berth\.yaml.*parameters\.y/ },
     { name: 'a default outside the options', files: { 'main.tf': 'variable "x" {\n  default = "z"\n}\n', 'berth.yaml': 'parameters:\n  x:\n    options:\n      - value: a\n' }, message: /berth\.yaml.*x/ },
     { name: 'no .tf files', files: { 'README.md': '# nothing' }, message: /no \.tf files/ },
+    { name: 'a regex that backtracks catastrophically', files: { 'main.tf': 'variable "x" {\n  default = "a"\n}\n', 'berth.yaml': 'parameters:\n  x:\n    mutable: true\n    validation: { regex: "(a+)+" }\n' }, message: /berth\.yaml.*can backtrack catastrophically/ },
+    { name: 'a YAML alias bomb', files: { 'main.tf': 'variable "x" {\n  default = "a"\n}\n', 'berth.yaml': `a: &a [x, x, x, x, x, x, x, x, x, x]\nb: &b [${Array(10).fill('*a').join(', ')}]\nc: &c [${Array(10).fill('*b').join(', ')}]\nd: [${Array(10).fill('*c').join(', ')}]\n` }, message: /berth\.yaml: cannot be read/ },
   ];
   test.each(cases)('$name', async ({ files, message }) => {
     const before = await counts();

@@ -21,6 +21,10 @@ import type { BerthMetrics } from '../metrics';
 function asFailure(e: unknown): unknown {
   if (e instanceof ScheduleError) return ApplicationFailure.create({ type: e.status === 409 ? 'ConflictError' : 'InputError', message: e.message, nonRetryable: true, details: [{ code: e.code }] });
   if (e instanceof BerthError) return ApplicationFailure.create({ type: e.name, message: e.message, nonRetryable: true });
+  const code = (e as { code?: unknown })?.code;
+  if (typeof code === 'string' && /^2[23]/.test(code)) {
+    return ApplicationFailure.create({ type: 'InputError', message: `the database refused the value: ${(e as Error).message.split('\n')[0].replace(/^.* - /, '')}`, nonRetryable: true });
+  }
   return e;
 }
 

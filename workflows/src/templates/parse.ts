@@ -18,6 +18,7 @@
  * when known, the line: `berth.yaml: unknown key "parameters.cpu.colour" (line 4)`.
  * Node code (reads files, loads the HCL parser's WASM); never import it from workflow code.
  */
+import safeRegex from 'safe-regex2';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import YAML from 'yaml';
@@ -591,7 +592,12 @@ function applyConfig(file: string, text: string, parameters: TemplateParameter[]
     return new InputError(`${file}: ${formatPath(at)}: ${problem}${where(line)}`, { file, line: line ?? undefined, path: formatPath(at) });
   };
 
-  const data: unknown = doc.toJS({ maxAliasCount: 100 });
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: 100 });
+  } catch (err) {
+    throw new InputError(`${file}: cannot be read: ${(err as Error).message}`, { file });
+  }
   if (data === null || data === undefined) {
     warnings.push(`${file}: the file is empty`);
     return [];
@@ -692,6 +698,9 @@ function applyParameterEntry(p: TemplateParameter, e: ParameterEntry, at: Config
     if (ev.regex !== undefined) {
       if (p.type !== 'string') throw fail([...vat, 'regex'], `regex only applies to string parameters ("${p.name}" is ${p.type})`);
       try { new RegExp(`^(?:${ev.regex})$`); } catch (err) { throw fail([...vat, 'regex'], `invalid regular expression: ${(err as Error).message}`); }
+      // Values are checked against the regex on every build, inside the worker: a pattern that
+      // can backtrack exponentially (e.g. "(a+)+") would stall it, so such patterns are refused.
+      if (!safeRegex(ev.regex)) throw fail([...vat, 'regex'], `regular expression "${ev.regex}" can backtrack catastrophically (nested quantifiers such as "(a+)+"); rewrite it without nested repetition`);
     }
     if (ev.min !== undefined && ev.max !== undefined && ev.min > ev.max) throw fail([...vat, 'min'], `min ${ev.min} is greater than max ${ev.max}`);
     if (ev.min !== undefined) validation.min = ev.min;

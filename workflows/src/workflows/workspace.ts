@@ -126,7 +126,7 @@ export async function workspaceWorkflow(input: WorkspaceWorkflowInput): Promise<
       if (!scheduling) reject('ConflictError', 'this workspace workflow predates lifecycle scheduling');
       const badInitiator = checkPrincipal('initiator', req?.initiator);
       if (badInitiator) reject('InputError', badInitiator);
-      if (typeof req.deadline !== 'number' || !Number.isFinite(req.deadline)) reject('InputError', 'deadline must be a time in ms since the epoch');
+      if (typeof req.deadline !== 'number' || !Number.isSafeInteger(req.deadline) || Math.abs(req.deadline) > 8.64e15) reject('InputError', 'deadline must be a whole number of milliseconds since the epoch (a real date)');
       if (active || queue.length) reject('ConflictError', 'cannot extend: a build is in progress');
     },
   });
