@@ -51,7 +51,7 @@ const noopRunTofu = async (input) => {
 };
 const workers = await berth.createBerthWorkers({
   db, connection: env.nativeConnection, namespace: 'default', activityOverrides: { runTofu: noopRunTofu },
-  controlWorkerOptions: { maxCachedWorkflows: 2_000, maxConcurrentActivityTaskExecutions: 100, maxConcurrentWorkflowTaskExecutions: 50 },
+  controlWorkerOptions: { maxCachedWorkflows: Number(process.env.CACHE ?? 11_000), maxConcurrentActivityTaskExecutions: 100, maxConcurrentWorkflowTaskExecutions: 50 },
 }, {
   taskQueue: berth.CONTROL_QUEUE, runWorkflows: true, runProvisioner: true, provisionerTags: {}, workDir: path.join(base, 'work'),
   workerId: 'scale', cancelGraceMs: 10_000, cancelKillMs: 20_000, maxConcurrentBuilds: 100, shutdownGraceMs: 1_000,
