@@ -19,8 +19,8 @@ import { createTemplateActivities } from './templates';
 import { createLifecycleActivities } from './lifecycle';
 import { loadLifecycleState } from '../db/lifecycle';
 import { dueLifecycleDecision } from '../domain/schedule';
-import { BerthError } from '../errors';
 import type { BerthMetrics } from '../metrics';
+import { asFailure } from './failures';
 import type { JobStatus } from '../domain/status';
 import { extractArchive, type ArchiveLimits } from '../terraform/archive';
 import { tofuEnvironment } from '../terraform/env';
@@ -55,19 +55,6 @@ export interface ActivityDeps {
   provisioner: ProvisionerConfig;
 }
 
-/**
- * Converts our typed errors into non-retryable failures whose type is the error's name, and
- * Postgres data/constraint errors (SQLSTATE classes 22 and 23: retrying cannot help) into a
- * non-retryable InputError; anything else (connection loss, …) stays retryable.
- */
-function asFailure(e: unknown): unknown {
-  if (e instanceof BerthError) return ApplicationFailure.create({ type: e.name, message: e.message, nonRetryable: true, details: e.details ? [e.details] : undefined });
-  const code = (e as { code?: unknown })?.code;
-  if (typeof code === 'string' && /^2[23]/.test(code)) {
-    return ApplicationFailure.create({ type: 'InputError', message: `the database refused the request: ${(e as Error).message.split('\n')[0].replace(/^.* - /, '')}`, nonRetryable: true });
-  }
-  return e;
-}
 
 const PROVISIONER_TYPE = 'terraform';
 

@@ -4,7 +4,6 @@
  * schedule changes and extends. `now` always comes from the workflow (its deterministic clock),
  * so decisions and stored times agree, also on the time-skipping test server.
  */
-import { ApplicationFailure } from '@temporalio/common';
 import type { Knex } from 'knex';
 import type { Db } from '../db/connection';
 
@@ -15,18 +14,9 @@ import {
   applyActivityBump, applyAutostartUpdate, applyTtlUpdate, calculateAutostop, computeNextStartAt, dormancyTimestamps, extendDeadline,
   ScheduleError, type LifecycleState,
 } from '../domain/schedule';
-import { BerthError } from '../errors';
 import type { BerthMetrics } from '../metrics';
+import { asFailure } from './failures';
 
-function asFailure(e: unknown): unknown {
-  if (e instanceof ScheduleError) return ApplicationFailure.create({ type: e.status === 409 ? 'ConflictError' : 'InputError', message: e.message, nonRetryable: true, details: [{ code: e.code }] });
-  if (e instanceof BerthError) return ApplicationFailure.create({ type: e.name, message: e.message, nonRetryable: true });
-  const code = (e as { code?: unknown })?.code;
-  if (typeof code === 'string' && /^2[23]/.test(code)) {
-    return ApplicationFailure.create({ type: 'InputError', message: `the database refused the value: ${(e as Error).message.split('\n')[0].replace(/^.* - /, '')}`, nonRetryable: true });
-  }
-  return e;
-}
 
 export function createLifecycleActivities(deps: { db: Db; metrics: BerthMetrics }) {
   const { db, metrics } = deps;
