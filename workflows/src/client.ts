@@ -316,16 +316,30 @@ export class BerthClient {
       const tpl = await getTemplate(this.db, ws.templateId);
       request = { ...request, parameters: await this.protectSensitive(ws.id, request.parameters, [request.templateVersionId, tpl.activeVersionId, ws.latestBuild?.templateVersionId]) };
     }
-    // The database records a build's end a moment before the workflow sees its child finish:
-    // a request refused in that window (the database already says the build is over) is retried.
+    try {
+      return await this.whileSettling(workspaceId, /is (pending|starting|stopping|deleting|canceling)|about to start/,
+        () => handle.executeUpdate(requestBuildUpdate, { args: [request] }));
+    } catch (e) {
+      if (e instanceof WorkflowNotFoundError) throw new ConflictError(`cannot ${request.kind}: workspace ${ws.name} has no running lifecycle workflow (is it deleted?)`);
+      throw e;
+    }
+  }
+
+  /**
+   * Runs a workflow update, mapping its failure to our errors. The database records a build's
+   * end a moment before the workflow sees its child finish: a request refused in that window
+   * (a ConflictError matching `busy` while the database already says no build is active) is
+   * retried for up to 5 s.
+   */
+  private async whileSettling<T>(workspaceId: string, busy: RegExp, update: () => Promise<T>): Promise<T> {
     const settleBy = Date.now() + 5_000;
     for (;;) {
       try {
-        return await handle.executeUpdate(requestBuildUpdate, { args: [request] });
+        return await update();
       } catch (e) {
-        if (e instanceof WorkflowNotFoundError) throw new ConflictError(`cannot ${request.kind}: workspace ${ws.name} has no running lifecycle workflow (is it deleted?)`);
+        if (e instanceof WorkflowNotFoundError) throw e;
         const mapped = mapTemporalError(e);
-        if (mapped instanceof ConflictError && Date.now() < settleBy && /is (pending|starting|stopping|deleting|canceling)|about to start/.test(mapped.message)) {
+        if (mapped instanceof ConflictError && busy.test(mapped.message) && Date.now() < settleBy) {
           const now = await getWorkspace(this.db, workspaceId);
           if (!now.deleted && now.latestBuild && !isActiveJob(now.latestBuild.jobStatus)) {
             await new Promise((r) => setTimeout(r, 50));
@@ -370,22 +384,10 @@ export class BerthClient {
     if (!isInstantMs(deadline)) throw new InputError('deadline must be a whole number of milliseconds since the epoch (a real date)');
     const { ws, handle } = await this.workspaceHandle(workspaceId);
     if (ws.deleted) throw new ConflictError(`cannot extend: workspace ${ws.name} is deleted`);
-    const settleBy = Date.now() + 5_000;
-    for (;;) {
-      try {
-        return await handle.executeUpdate(extendDeadlineUpdate, { args: [{ deadline, initiator }] });
-      } catch (e) {
-        const mapped = mapTemporalError(e);
-        // As for builds: the workflow may not have seen the build end that the database shows.
-        if (mapped instanceof ConflictError && /a build is in progress/.test(mapped.message) && Date.now() < settleBy) {
-          const now = await getWorkspace(this.db, workspaceId);
-          if (now.latestBuild && !isActiveJob(now.latestBuild.jobStatus)) {
-            await new Promise((r) => setTimeout(r, 50));
-            continue;
-          }
-        }
-        throw mapped;
-      }
+    try {
+      return await this.whileSettling(workspaceId, /a build is in progress/, () => handle.executeUpdate(extendDeadlineUpdate, { args: [{ deadline, initiator }] }));
+    } catch (e) {
+      throw mapTemporalError(e);
     }
   }
 

@@ -5,6 +5,7 @@
  * so decisions and stored times agree, also on the time-skipping test server.
  */
 import type { Knex } from 'knex';
+import { Context } from '@temporalio/activity';
 import type { Db } from '../db/connection';
 
 type Q = Db | Knex.Transaction;
@@ -37,8 +38,9 @@ export function createLifecycleActivities(deps: { db: Db; metrics: BerthMetrics 
       let r;
       try {
         r = calculateAutostop(state, input.now);
-      } catch {
-        // An invalid quiet-hours schedule must not make the build fail: no cap then.
+      } catch (e) {
+        // An invalid quiet-hours schedule must not make the build fail: the default quiet hours apply.
+        Context.current().log.warn('owner quiet hours invalid; using the default', { workspaceId: b.workspaceId, error: (e as Error).message });
         r = calculateAutostop({ ...state, userQuietHoursSchedule: null }, input.now);
       }
       await setBuildDeadline(q, b.id, { deadline: r.deadline, maxDeadline: r.maxDeadline, deadlineSource: r.deadlineSource });

@@ -14,6 +14,7 @@ import type { VariableValues } from '../domain/variables';
 import { ParameterError, resolveBuildParameters } from '../domain/parameters';
 import type { TemplateParameter } from '../domain/parameter-types';
 import { getTemplateVersionParameters, getTemplateVersionPresets } from './templates';
+import { isUuid } from './ids';
 
 type Row = Record<string, any>;
 type Q = Db | Knex.Transaction;
@@ -426,8 +427,4 @@ export async function getLogs(db: Db, jobId: string, after = 0, limit = 10_000):
   return rows.map((r: Row) => ({ seq: r.seq, createdAt: r.created_at, level: r.level, stage: r.stage, source: r.source, output: r.output }));
 }
 
-const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-/** True for a syntactically valid UUID (guards queries against Postgres cast errors). */
-export function isUuid(v: unknown): v is string {
-  return typeof v === 'string' && UUID_RE.test(v);
-}
+export { isUuid } from './ids';

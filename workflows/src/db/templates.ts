@@ -12,6 +12,7 @@ import { checkName } from '../domain/names';
 import { normalizeTags, taskQueueForTags, type ProvisionerTags } from '../domain/tags';
 import type { Preset, TemplateParameter } from '../domain/parameter-types';
 import type { JobStatus } from '../domain/status';
+import { isUuid } from './ids';
 
 type Row = Record<string, any>;
 type Q = Db | Knex.Transaction;
@@ -60,7 +61,7 @@ export async function findTemplateByName(db: Q, name: string): Promise<Template 
 
 /** Gets a live template by id; throws NotFoundError. */
 export async function getTemplate(db: Q, id: string): Promise<Template> {
-  const r = UUID_RE.test(id) ? await db('templates').where({ id, deleted: false }).first() : undefined;
+  const r = isUuid(id) ? await db('templates').where({ id, deleted: false }).first() : undefined;
   if (!r) throw new NotFoundError(`template ${id} not found`);
   return toTemplate(r);
 }
@@ -206,13 +207,12 @@ export async function createTemplateVersion(db: Db, v: NewTemplateVersion): Prom
   });
 }
 
-const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Template version names: 1–64 letters, digits, ".", "_", "-", starting with a letter or digit. */
 export const VERSION_NAME_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
 /** Gets a version (without its archive); throws NotFoundError. */
 export async function getTemplateVersion(db: Q, id: string): Promise<TemplateVersion> {
-  const r = UUID_RE.test(id) ? await versionQuery(db).where('v.id', id).first() : undefined;
+  const r = isUuid(id) ? await versionQuery(db).where('v.id', id).first() : undefined;
   if (!r) throw new NotFoundError(`template version ${id} not found`);
   return toTemplateVersion(r);
 }
@@ -231,7 +231,7 @@ export async function listTemplateVersions(db: Q, templateId: string): Promise<T
 
 /** The archive bytes of a version; throws NotFoundError. */
 export async function getTemplateVersionArchive(db: Q, id: string): Promise<Buffer> {
-  const r = UUID_RE.test(id) ? await db('template_versions').where({ id }).first('archive') : undefined;
+  const r = isUuid(id) ? await db('template_versions').where({ id }).first('archive') : undefined;
   if (!r) throw new NotFoundError(`template version ${id} not found`);
   return r.archive as Buffer;
 }
@@ -307,7 +307,7 @@ export async function setPlannedResources(db: Q, versionId: string, resources: P
 
 /** Status of any provisioner job; throws NotFoundError. */
 export async function getJobStatus(db: Q, jobId: string): Promise<{ status: JobStatus; error: string | null; type: string }> {
-  const r = UUID_RE.test(jobId) ? await db('provisioner_jobs').where({ id: jobId }).first('job_status', 'error', 'type') : undefined;
+  const r = isUuid(jobId) ? await db('provisioner_jobs').where({ id: jobId }).first('job_status', 'error', 'type') : undefined;
   if (!r) throw new NotFoundError(`job ${jobId} not found`);
   return { status: r.job_status, error: r.error, type: r.type };
 }
