@@ -88,7 +88,7 @@ export default defineConfig(
   // 5. Type-aware checks for the engine: an un-awaited promise there loses errors or breaks
   //    workflow determinism.
   {
-    files: ['workflows/src/**/*.ts', 'workflows/test/**/*.ts'],
+    files: ['workflows/src/**/*.ts', 'workflows/test/**/*.ts', 'plugins/*/src/**/*.ts', 'plugins/*/test/**/*.ts', 'plugins/*/dev/**/*.ts'],
     languageOptions: {
       parserOptions: {
         projectService: true,

@@ -3,7 +3,7 @@
  * Berth test runner: `npm test` (used by .ci/run). Node built-ins only.
  *
  * 1. setup() from ./setup.mjs (npm deps, Temporal binaries, tofu check, build).
- * 2. typecheck: `npx tsc -p workflows/tsconfig.json --noEmit`          → counts as ONE test
+ * 2. typecheck: `npx lerna run typecheck` (tsc --noEmit in every package) → counts as ONE test
  * 3. lint:      `npx eslint .`                                           → counts as ONE test
  * 4. packages:  `npx lerna run test --stream --concurrency 1 --no-bail`  → every package's jest
  *    run writes `$BERTH_TEST_RESULTS_DIR/<package name without scope>.json` through
@@ -160,7 +160,7 @@ async function main() {
     return;
   }
 
-  await singleTest('typecheck', 'npx', ['--no', '--', 'tsc', '-p', 'workflows/tsconfig.json', '--noEmit']);
+  await singleTest('typecheck', 'npx', ['--no', '--', 'lerna', 'run', 'typecheck', '--stream', '--skip-nx-cache']);
   await singleTest('lint', 'npx', ['--no', '--', 'eslint', '.']);
   await packageTests();
 

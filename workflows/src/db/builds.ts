@@ -19,14 +19,16 @@ import { isUuid } from './ids';
 type Row = Record<string, any>;
 type Q = Db | Knex.Transaction;
 
-const BUILD_SELECT = [
+/** Columns of a build row joined with its job (used by toBuild). */
+export const BUILD_SELECT = [
   'b.id', 'b.workspace_id', 'b.build_number', 'b.transition', 'b.reason', 'b.initiator', 'b.template_version_id', 'b.job_id',
   'b.deadline', 'b.max_deadline', 'b.explanation', 'b.outputs', 'b.created_at',
   'j.job_status', 'j.started_at', 'j.completed_at', 'j.canceled_at', 'j.error', 'j.error_code', 'j.task_queue', 'j.tags',
   'j.created_at as job_created_at',
 ];
 
-function toBuild(r: Row): WorkspaceBuild {
+/** A build row (BUILD_SELECT + has_state) as a WorkspaceBuild. */
+export function toBuild(r: Row): WorkspaceBuild {
   return {
     id: r.id, workspaceId: r.workspace_id, buildNumber: r.build_number, transition: r.transition, reason: r.reason,
     initiator: r.initiator, templateVersionId: r.template_version_id, jobId: r.job_id, jobStatus: r.job_status,
@@ -43,7 +45,8 @@ function buildQuery(q: Q) {
     .select([...BUILD_SELECT, q.raw('(b.provisioner_state IS NOT NULL) as has_state')]);
 }
 
-function toWorkspace(r: Row, latest: WorkspaceBuild | null): Workspace {
+/** A workspace row (with template_name) and its latest build as a Workspace. */
+export function toWorkspace(r: Row, latest: WorkspaceBuild | null): Workspace {
   return {
     id: r.id, owner: r.owner, name: r.name, templateId: r.template_id, templateName: r.template_name,
     autostartSchedule: r.autostart_schedule, ttlMs: r.ttl_ms === null ? null : Number(r.ttl_ms), automaticUpdates: r.automatic_updates,

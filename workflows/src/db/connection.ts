@@ -5,11 +5,12 @@ import knexFactory, { type Knex } from 'knex';
 import * as m0001 from './migrations/0001_init';
 import * as m0002 from './migrations/0002_templates';
 import * as m0003 from './migrations/0003_lifecycle';
+import * as m0004 from './migrations/0004_api';
 
 export type Db = Knex;
 
 /** Migrations in order. A static list keeps them working from ts-jest, tsc output and bundles alike. */
-const MIGRATIONS: Array<[string, { up(k: Knex): Promise<void>; down(k: Knex): Promise<void> }]> = [['0001_init', m0001], ['0002_templates', m0002], ['0003_lifecycle', m0003]];
+const MIGRATIONS: Array<[string, { up(k: Knex): Promise<void>; down(k: Knex): Promise<void> }]> = [['0001_init', m0001], ['0002_templates', m0002], ['0003_lifecycle', m0003], ['0004_api', m0004]];
 
 const migrationSource: Knex.MigrationSource<string> = {
   getMigrations: async () => MIGRATIONS.map(([name]) => name),
@@ -31,7 +32,8 @@ export function connectDb(connectionString: string, opts: { max?: number } = {})
   });
 }
 
-/** Applies every pending migration. Safe to call from several processes: knex takes a lock. */
+/** Applies every pending migration (to any knex instance on Postgres). Safe to call from several processes: knex takes a lock. */
 export async function migrate(db: Db): Promise<void> {
-  await db.migrate.latest();
+  // Explicit config: `db` may come from elsewhere (Backstage's database service) without ours.
+  await db.migrate.latest({ migrationSource, tableName: 'berth_migrations' });
 }
