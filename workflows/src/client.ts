@@ -187,6 +187,8 @@ export class BerthClient {
   /** A template by name or id; throws NotFoundError. */
   async getTemplate(nameOrId: string): Promise<Template> {
     if (typeof nameOrId !== 'string' || !nameOrId) throw new InputError('template name or id is required');
+    // A name that cannot be valid (bad characters, NUL, too long) cannot exist either.
+    if (!isUuid(nameOrId) && checkName('template', nameOrId)) throw new NotFoundError(`template "${String(nameOrId).slice(0, 64).replace(/[^\x20-\x7e]/g, "?")}" not found`);
     const t = isUuid(nameOrId) ? await getTemplate(this.db, nameOrId) : await findTemplateByName(this.db, nameOrId);
     if (!t) throw new NotFoundError(`template "${nameOrId}" not found`);
     return t;

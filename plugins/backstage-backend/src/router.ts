@@ -125,6 +125,16 @@ function toOwnerCriteria(c: PermissionCriteria<WorkspaceOwnerQuery>): OwnerCrite
   return { owners: [...c.owners] };
 }
 
+/** Postgres text cannot hold NUL: refuse it anywhere in the path, query or JSON body up front (400). */
+function rejectNulBytes(req: Request): void {
+  const has = (v: unknown, depth = 0): boolean => {
+    if (typeof v === 'string') return v.includes('\u0000');
+    if (depth > 20 || v === null || typeof v !== 'object' || Buffer.isBuffer(v)) return false;
+    return Object.entries(v as Record<string, unknown>).some(([k, x]) => k.includes('\u0000') || has(x, depth + 1));
+  };
+  if (has(req.params) || has(req.query) || has(req.body)) throw new HttpError(400, 'InputError', 'the request contains a NUL byte (\\u0000), which Berth cannot store');
+}
+
 const boolParam = (v: string | undefined) => v === 'true' || v === '1';
 
 /** Builds the express router. */
@@ -525,6 +535,7 @@ export async function createRouter(o: BerthRouterOptions): Promise<express.Route
       let status = spec.status;
       let failure: ReturnType<typeof classify> | undefined;
       try {
+        rejectNulBytes(req);
         caller = await authenticate(req);
         const result = await handler({ req, res, caller, audit });
         if (!res.headersSent) res.status(spec.status).json(result ?? {});
