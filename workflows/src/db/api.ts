@@ -191,7 +191,7 @@ const likeEscape = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 
 /**
  * Workspaces matching `query`, ordered by owner then name, with the total count before paging.
- * One SQL statement: each workspace's latest build comes from a LATERAL join.
+ * Three statements (count, page ids, the page's rows with their latest build from a LATERAL join).
  */
 export async function searchWorkspaces(db: Db, query: WorkspaceQuery): Promise<{ hits: WorkspaceHit[]; count: number }> {
   const limit = Math.min(Math.max(query.limit ?? 50, 1), 500);
@@ -201,28 +201,40 @@ export async function searchWorkspaces(db: Db, query: WorkspaceQuery): Promise<{
     const name = alias ?? expr.split('.')[1];
     return `${expr} AS lb_${name}`;
   }).join(', ');
-  const lateral = db.raw(`LATERAL (SELECT ${latestCols}, (b.provisioner_state IS NOT NULL) AS lb_has_state
+  const lateral = () => db.raw(`LATERAL (SELECT ${latestCols}, (b.provisioner_state IS NOT NULL) AS lb_has_state
     FROM workspace_builds b JOIN provisioner_jobs j ON j.id = b.job_id WHERE b.workspace_id = w.id ORDER BY b.build_number DESC LIMIT 1) lb`);
-  const q = db('workspaces as w').join('templates as t', 't.id', 'w.template_id').joinRaw('LEFT JOIN ? ON true', [lateral]);
-  if (!query.includeDeleted) q.where('w.deleted', false);
-  if (query.readable) q.where((i) => applyCriteria(i, query.readable as OwnerCriteria));
+  // Filters on the latest build (status, outdated) need it for every candidate; the others do not,
+  // so then only the page's rows get their latest build (10,000 workspaces: one page, not all).
+  const needsLatest = Boolean(query.statuses?.length) || query.outdated === true || query.outdated === false;
+  const base = db('workspaces as w').join('templates as t', 't.id', 'w.template_id');
+  if (needsLatest) base.joinRaw('LEFT JOIN ? ON true', [lateral()]);
+  if (!query.includeDeleted) base.where('w.deleted', false);
+  if (query.readable) base.where((i) => applyCriteria(i, query.readable as OwnerCriteria));
   if (query.owners?.length) {
-    q.where((o) => {
+    base.where((o) => {
       for (const owner of query.owners ?? []) {
         if (owner.includes(':')) o.orWhere('w.owner', owner);
         else o.orWhere('w.owner', 'like', `%/${likeEscape(owner)}`);
       }
     });
   }
-  if (query.templates?.length) q.whereIn('t.name', query.templates);
-  if (query.names?.length) q.whereIn('w.name', query.names);
-  for (const term of query.text ?? []) q.where('w.name', 'ilike', `%${likeEscape(term)}%`);
-  if (query.statuses?.length) q.whereRaw(`(${STATUS_SQL}) = ANY(?)`, [query.statuses]);
-  if (query.outdated === true) q.whereRaw('lb.lb_template_version_id IS DISTINCT FROM t.active_version_id AND lb.lb_id IS NOT NULL');
-  if (query.outdated === false) q.whereRaw('(lb.lb_id IS NULL OR lb.lb_template_version_id = t.active_version_id)');
-  const rows: Row[] = await q.select('w.*', 't.name as template_name', 't.active_version_id as template_active_version_id', 'lb.*', db.raw('count(*) OVER () AS total_count'))
-    .orderBy([{ column: 'w.owner' }, { column: 'w.name' }, { column: 'w.id' }]).limit(limit).offset(offset);
-  const hits = rows.map((r) => {
+  if (query.templates?.length) base.whereIn('t.name', query.templates);
+  if (query.names?.length) base.whereIn('w.name', query.names);
+  for (const term of query.text ?? []) base.where('w.name', 'ilike', `%${likeEscape(term)}%`);
+  if (query.statuses?.length) base.whereRaw(`(${STATUS_SQL}) = ANY(?)`, [query.statuses]);
+  if (query.outdated === true) base.whereRaw('lb.lb_template_version_id IS DISTINCT FROM t.active_version_id AND lb.lb_id IS NOT NULL');
+  if (query.outdated === false) base.whereRaw('(lb.lb_id IS NULL OR lb.lb_template_version_id = t.active_version_id)');
+  const [countRow, pageRows] = await Promise.all([
+    base.clone().count({ n: '*' }).first(),
+    base.clone().select('w.id').orderBy([{ column: 'w.owner' }, { column: 'w.name' }, { column: 'w.id' }]).limit(limit).offset(offset),
+  ]);
+  const count = Number((countRow as Row | undefined)?.n ?? 0);
+  const ids = (pageRows as Row[]).map((r) => r.id as string);
+  if (!ids.length) return { hits: [], count };
+  const rows: Row[] = await db('workspaces as w').join('templates as t', 't.id', 'w.template_id').joinRaw('LEFT JOIN ? ON true', [lateral()])
+    .whereIn('w.id', ids).select('w.*', 't.name as template_name', 't.active_version_id as template_active_version_id', 'lb.*');
+  const byId = new Map(rows.map((r) => [r.id as string, r]));
+  const hits = ids.map((id) => byId.get(id) as Row).filter(Boolean).map((r) => {
     let latest = null;
     if (r.lb_id) {
       const b: Row = {};
@@ -231,11 +243,5 @@ export async function searchWorkspaces(db: Db, query: WorkspaceQuery): Promise<{
     }
     return { workspace: toWorkspace(r, latest), templateActiveVersionId: r.template_active_version_id as string | null };
   });
-  let count = rows.length ? Number(rows[0].total_count) : 0;
-  if (!rows.length && offset > 0) {
-    // Past the last page: count without paging.
-    const c = await q.clone().clearSelect().clearOrder().clear('limit').clear('offset').count({ n: '*' }).first();
-    count = Number(c?.n ?? 0);
-  }
   return { hits, count };
 }
