@@ -199,3 +199,40 @@ test('a workspace from local through HTTP: push, create, SSE log, stop, start, r
   expect((await client.listWorkspaces()).count).toBe(0);
   expect((await client.getWorkspace(id)).status).toBe('deleted');
 });
+
+test('cancel a running build over HTTP; update to a newly promoted version; outdated search', async () => {
+  const api = stack.http();
+  const client = asAna();
+  // A slow start, canceled while tofu runs: the build ends canceled, state is kept.
+  const ws = await client.createWorkspace({ name: 'slow', template: 'local', parameters: { workspaces_root: root, start_delay_seconds: '30' } });
+  await eventually('apply running', async () => (await client.getBuild(ws.id, 1)).job_status === 'running' && (await client.getBuildLogs(ws.id, 1)).some((l) => l.stage === 'apply'), 60_000);
+  const canceling = await api.post(`${API}/workspaces/${ws.id}/builds/1/cancel`).set('Authorization', userHeader(ANA)).expect(202);
+  expect(['canceling', 'canceled']).toContain(canceling.body.job_status);
+  const done = await waitForBuild(ws.id, 1);
+  expect(done.job_status).toBe('canceled');
+  await api.post(`${API}/workspaces/${ws.id}/builds/1/cancel`).set('Authorization', userHeader(ANA)).expect(409);
+  const start = await client.createBuild(ws.id, { transition: 'start', parameters: { start_delay_seconds: '0' } });
+  expect((await waitForBuild(ws.id, start.build_number)).job_status).toBe('succeeded');
+  expect((await client.getWorkspace(ws.id)).outdated).toBe(false);
+
+  // A new version pushed and promoted: the workspace is outdated until an update build.
+  const archive = await createArchiveFromDirectory(LOCAL_TEMPLATE);
+  await api.post(`${API}/templates/local/versions?name=v2&activate=false`).set('Authorization', userHeader(ADMIN)).set('Content-Type', 'application/gzip').send(archive).expect(201);
+  await eventually('v2 import', async () => (await client.getTemplateVersion('local', 'v2')).import_status === 'succeeded', 120_000);
+  expect((await client.getTemplateVersion('local', 'v2')).active).toBe(false);
+  await api.post(`${API}/templates/local/versions/v2/promote`).set('Authorization', userHeader(ANA)).expect(403);
+  const promoted = await api.post(`${API}/templates/local/versions/v2/promote`).set('Authorization', userHeader(ADMIN)).expect(200);
+  const v2 = await client.getTemplateVersion('local', 'v2');
+  expect(promoted.body.active_version_id).toBe(v2.id);
+  expect((await client.getWorkspace(ws.id)).outdated).toBe(true);
+  expect((await client.listWorkspaces({ q: 'outdated:true' })).workspaces.map((w) => w.id)).toEqual([ws.id]);
+  const upd = await client.createBuild(ws.id, { transition: 'update' });
+  expect(upd).toMatchObject({ transition: 'start', template_version_id: v2.id });
+  await waitForBuild(ws.id, upd.build_number);
+  expect((await client.getWorkspace(ws.id)).outdated).toBe(false);
+  expect((await client.listWorkspaces({ q: 'outdated:true' })).count).toBe(0);
+  // Versions list shows both, v2 active.
+  const versions = await client.listTemplateVersions('local');
+  expect(versions.map((v) => [v.name, v.active])).toEqual(expect.arrayContaining([['v1', false], ['v2', true]]));
+  await client.deleteWorkspace(ws.id);
+});
