@@ -263,7 +263,9 @@ export async function createRouter(o: BerthRouterOptions): Promise<express.Route
     res.status(200).set({ 'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Control': 'no-cache, no-transform', Connection: 'keep-alive', 'X-Accel-Buffering': 'no' });
     res.flushHeaders();
     let closed = false;
-    req.on('close', () => { closed = true; });
+    // The response's close: the client went away (or we ended it). Not the request's, which may
+    // fire as soon as a GET's (empty) body has been read.
+    res.on('close', () => { closed = true; });
     let seq = after;
     let lastWrite = Date.now();
     res.write(': berth build log\n\n');
