@@ -13,3 +13,4 @@ export { createActivities, type BerthActivities } from './activities';
 export { createArchiveFromDirectory, inspectArchive, extractArchive, DEFAULT_MAX_ARCHIVE_BYTES } from './terraform/archive';
 export { startEmbeddedPostgres, freePort } from './db/embedded';
 export * from './workflows/definitions';
+export * as testing from './testing';

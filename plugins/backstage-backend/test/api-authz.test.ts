@@ -5,7 +5,8 @@
  * and the error bodies of 400/401/403/404/409.
  */
 import { BERTH_ROUTES } from '@berth/backstage-plugin-common';
-import { ADMIN, API, eventually, startApiStack, tempDir, userHeader, type ApiStack } from './support/api-stack';
+import { createArchiveFromDirectory } from '@berth/workflows';
+import { ADMIN, API, eventually, LOCAL_TEMPLATE, startApiStack, tempDir, userHeader, type ApiStack } from './support/api-stack';
 import { seedLocalTemplate } from './support/seed';
 
 const ANA = 'user:default/ana';
@@ -106,7 +107,7 @@ describe.each(order.map((id) => [id]))('%s', (id) => {
     const url = `${API}${pathOf(spec.path)}${m.query ?? ''}`;
     let req = stack.http()[spec.method](url);
     if (headers[who]) req = req.set('Authorization', headers[who]!);
-    if (m.raw) req = req.set('Content-Type', 'application/gzip').send(await (await import('@berth/workflows')).createArchiveFromDirectory((await import('./support/api-stack')).LOCAL_TEMPLATE));
+    if (m.raw) req = req.set('Content-Type', 'application/gzip').send(await createArchiveFromDirectory(LOCAL_TEMPLATE));
     else if (m.body) req = req.send(m.body() as object);
     const res = await req;
     const want = m.expect[who];

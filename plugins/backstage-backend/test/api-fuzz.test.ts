@@ -4,24 +4,12 @@
  * Every answer must be a 4xx with a readable message — never a 5xx — the server must stay up,
  * and no row may change in any table (the audit log, which records each refused call, aside).
  */
-import { tableCounts } from '@berth/workflows';
+import { tableCounts, testing } from '@berth/workflows';
 import { API, startApiStack, tempDir, userHeader, eventually, type ApiStack } from './support/api-stack';
 import { seedLocalTemplate } from './support/seed';
 
 const ANA = 'user:default/ana';
 const SEED = Number(process.env.BERTH_FUZZ_SEED ?? 20261202);
-
-/** mulberry32: a small seeded PRNG. */
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 let stack: ApiStack;
 let wsId: string;
@@ -39,7 +27,7 @@ afterAll(async () => { await stack?.teardown(); });
 type Case = { what: string; method: 'get' | 'post' | 'put' | 'delete'; path: string; body?: unknown; raw?: string; contentType?: string };
 
 function generate(): Case[] {
-  const r = rng(SEED);
+  const r = testing.seededRandom(SEED);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)];
   const int = (lo: number, hi: number) => lo + Math.floor(r() * (hi - lo + 1));
   const junkString = () => pick(['', ' ', '\u0000', 'a\u0000b', 'x'.repeat(int(40, 5000)), '💥'.repeat(int(1, 40)), '../../etc/passwd', '<script>', '%00', 'DROP TABLE workspaces;--', 'Ünïcödé', '\n\t']);

@@ -5,8 +5,6 @@
  * Berth's policy module, and mock Backstage auth (`mockCredentials.user.header(ref)`).
  * Users: `user:default/admin` is in `group:default/berth-admins`; everyone else only owns itself.
  */
-import crypto from 'node:crypto';
-import fs from 'node:fs';
 import path from 'node:path';
 import type { Server } from 'node:http';
 import { coreServices, createServiceFactory } from '@backstage/backend-plugin-api';
@@ -17,7 +15,7 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import request from 'supertest';
 import {
-  BerthClient, CONTROL_QUEUE, connectDb, createBerthWorkers, createMetrics, DEFAULT_MAX_ARCHIVE_BYTES, migrate, repoRoot, resolveTemporalCli, SEARCH_ATTRIBUTES,
+  BerthClient, CONTROL_QUEUE, createBerthWorkers, createMetrics, DEFAULT_MAX_ARCHIVE_BYTES, repoRoot, resolveTemporalCli, SEARCH_ATTRIBUTES, testing,
   type BerthWorkers, type Db,
 } from '@berth/workflows';
 import permissionBackend from '@backstage/plugin-permission-backend';
@@ -34,26 +32,9 @@ export const API = '/api/berth';
 export const userHeader = (ref: string) => mockCredentials.user.header(ref);
 
 /** A fresh temp directory under the run's temp dir (postgres-traversable). */
-export function tempDir(prefix: string): string {
-  const base = process.env.BERTH_TEST_TMP ?? fs.mkdtempSync('/tmp/berth-');
-  const d = fs.mkdtempSync(path.join(base, `${prefix}-`));
-  fs.chmodSync(d, 0o755);
-  return d;
-}
-
-/** A new, migrated database in the run's Postgres. */
-export async function createTestDatabase(): Promise<{ db: Db; url: string }> {
-  const admin = process.env.BERTH_TEST_PG_URL;
-  if (!admin) throw new Error('BERTH_TEST_PG_URL is not set: run through jest (global setup starts Postgres)');
-  const name = `berth_api_${crypto.randomBytes(5).toString('hex')}`;
-  const adminDb = connectDb(admin, { max: 1 });
-  await adminDb.raw(`CREATE DATABASE ${name}`);
-  await adminDb.destroy();
-  const url = admin.replace(/\/[^/?]*(\?|$)/, `/${name}$1`);
-  const db = connectDb(url, { max: 20 });
-  await migrate(db);
-  return { db, url };
-}
+export const tempDir = testing.tempDir;
+/** Polls until truthy (see @berth/workflows testing.eventually). */
+export const eventually = testing.eventually;
 
 export interface ApiStack {
   server: Server;
@@ -109,7 +90,7 @@ const httpAuthFactory = createServiceFactory({
 
 /** Starts everything. `worker: false` runs no worker (API-only tests: nothing builds). */
 export async function startApiStack(opts: { worker?: boolean; logPollMs?: number } = {}): Promise<ApiStack> {
-  const { db } = await createTestDatabase();
+  const { db } = await testing.createTestDatabase({ prefix: 'berth_api', max: 20 });
   const env = await TestWorkflowEnvironment.createLocal({
     server: { executable: { type: 'existing-path', path: resolveTemporalCli().path }, searchAttributes: SEARCH_ATTRIBUTES },
   });
@@ -165,18 +146,4 @@ export async function startApiStack(opts: { worker?: boolean; logPollMs?: number
       await db.destroy();
     },
   };
-}
-
-/** Polls `fn` until it returns a truthy value or `timeoutMs` passes (then throws with `what`). */
-export async function eventually<T>(what: string, fn: () => Promise<T> | T, timeoutMs = 60_000, everyMs = 200): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v) return v;
-    } catch (e) { last = e; }
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
 }
