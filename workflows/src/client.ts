@@ -75,7 +75,12 @@ export interface CreateWorkspaceInput {
   autostartSchedule?: string;
   /** `always`: start builds use the template's active version. Default `never`. */
   automaticUpdates?: 'always' | 'never';
+  /** Backstage entity ref of the catalog entity it is for (`kind:namespace/name`), optional. */
+  entityRef?: string;
 }
+
+/** A Backstage entity ref `kind:namespace/name` (lowercase kind; up to 256 characters). */
+export const ENTITY_REF_RE = /^[a-z][a-z0-9-]{0,62}:[A-Za-z0-9._-]{1,63}\/[A-Za-z0-9._-]{1,63}$/;
 
 /** Maps a Temporal update/query failure to our error types (the validator's message is kept as is). */
 function mapTemporalError(e: unknown): unknown {
@@ -245,6 +250,9 @@ export class BerthClient {
     if (input.ttlMs !== undefined && input.ttlMs !== null && (typeof input.ttlMs !== 'number' || !Number.isFinite(input.ttlMs))) {
       throw new InputError('ttl_ms must be a number of milliseconds (1 minute to 30 days) or null');
     }
+    if (input.entityRef !== undefined && (typeof input.entityRef !== 'string' || !ENTITY_REF_RE.test(input.entityRef))) {
+      throw new InputError('entity_ref must be a catalog entity ref such as component:default/shop');
+    }
     if (input.automaticUpdates !== undefined && input.automaticUpdates !== 'always' && input.automaticUpdates !== 'never') {
       throw new InputError('automatic_updates must be "always" or "never"');
     }
@@ -262,6 +270,7 @@ export class BerthClient {
     }
     const ws = await insertWorkspace(this.db, {
       owner: input.owner, name: input.name, templateId: template.id, ttlMs, autostartSchedule: autostart, automaticUpdates: input.automaticUpdates,
+      entityRef: input.entityRef ?? null,
     });
     try {
       const request: BuildRequest = {

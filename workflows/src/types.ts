@@ -106,6 +106,8 @@ export interface Workspace {
   ttlMs: number | null;
   /** `always`: start builds use the template's active version. */
   automaticUpdates: 'always' | 'never';
+  /** The Backstage catalog entity it was created for (`component:default/shop`), or null. */
+  entityRef: string | null;
   lastUsedAt: Date;
   deleted: boolean;
   createdAt: Date;

@@ -66,7 +66,7 @@ export function toApiBuild(b: WorkspaceBuild): ApiBuild {
 export function toApiWorkspace(w: Workspace, activeVersionId: string | null): ApiWorkspace {
   return {
     id: w.id, owner: w.owner, name: w.name, template_id: w.templateId, template_name: w.templateName, status: w.status,
-    autostart_schedule: w.autostartSchedule, ttl_ms: w.ttlMs, automatic_updates: w.automaticUpdates, last_used_at: iso(w.lastUsedAt),
+    autostart_schedule: w.autostartSchedule, ttl_ms: w.ttlMs, automatic_updates: w.automaticUpdates, entity_ref: w.entityRef, last_used_at: iso(w.lastUsedAt),
     created_at: iso(w.createdAt), updated_at: iso(w.updatedAt), deleted: w.deleted,
     outdated: Boolean(w.latestBuild && activeVersionId && w.latestBuild.templateVersionId !== activeVersionId),
     latest_build: w.latestBuild ? toApiBuild(w.latestBuild) : null,

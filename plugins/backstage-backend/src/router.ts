@@ -360,7 +360,7 @@ export async function createRouter(o: BerthRouterOptions): Promise<express.Route
       }
       const owners = search.owners.map((x) => (x.toLowerCase() === 'me' ? caller.userRef : x));
       const { hits, count } = await searchWorkspaces(o.db, {
-        owners, templates: search.templates, statuses: search.statuses, names: search.names, text: search.text, outdated: search.outdated,
+        owners, templates: search.templates, entities: search.entities, statuses: search.statuses, names: search.names, text: search.text, outdated: search.outdated,
         includeDeleted: q.include_deleted === 'true', readable: await readable(caller), limit: q.limit ?? 50, offset: q.offset ?? 0,
       });
       return { workspaces: hits.map((h) => map.toApiWorkspace(h.workspace, h.templateActiveVersionId)), count };
@@ -375,6 +375,7 @@ export async function createRouter(o: BerthRouterOptions): Promise<express.Route
       const { workspace } = await o.berth.createWorkspace({
         owner, name: body.name, template: body.template, templateVersionId: body.template_version_id, parameters: body.parameters, preset: body.preset,
         initiator: caller.userRef, ttlMs: body.ttl_ms, autostartSchedule: body.autostart_schedule, automaticUpdates: body.automatic_updates,
+        ...(body.entity_ref ? { entityRef: body.entity_ref } : {}),
       });
       audit.targetId = workspace.id;
       return workspaceAnswer(workspace);

@@ -87,7 +87,7 @@ test('a workspace from local through HTTP: push, create, SSE log, stop, start, r
 
   // Create as ana; the answer is the workspace with its first (start) build.
   const created = await api.post(`${API}/workspaces`).set('Authorization', userHeader(ANA))
-    .send({ name: 'dev', template: 'local', parameters: { workspaces_root: root }, ttl_ms: 8 * 3_600_000 }).expect(201);
+    .send({ name: 'dev', template: 'local', parameters: { workspaces_root: root }, ttl_ms: 8 * 3_600_000, entity_ref: 'component:default/shop' }).expect(201);
   const id = created.body.id as string;
   expect(created.body).toMatchObject({ owner: ANA, name: 'dev', template_name: 'local', latest_build: { build_number: 1, transition: 'start', reason: 'initiator', initiator: ANA } });
 
@@ -160,6 +160,8 @@ test('a workspace from local through HTTP: push, create, SSE log, stop, start, r
   expect(mine.workspaces.map((w) => w.id)).toEqual([id]);
   expect((await client.listWorkspaces({ q: 'status:stopped' })).count).toBe(0);
   expect((await client.listWorkspaces({ q: 'template:local' })).count).toBe(1);
+  expect((await client.listWorkspaces({ q: 'entity:component:default/shop' })).workspaces.map((w) => [w.id, w.entity_ref])).toEqual([[id, 'component:default/shop']]);
+  expect((await client.listWorkspaces({ q: 'entity:component:default/other' })).count).toBe(0);
 
   // History: the workspace workflow's timeline names builds, transitions and reasons; links to the UI.
   const hist = await client.getWorkspaceHistory(id);

@@ -160,6 +160,7 @@ export const workspaceSchema = z.object({
   autostart_schedule: z.string().nullable(),
   ttl_ms: z.number().nullable(),
   automatic_updates: z.enum(['always', 'never']),
+  entity_ref: z.string().nullable().describe('the catalog entity it was created for (component:default/shop)'),
   last_used_at: iso,
   created_at: iso,
   updated_at: iso,
@@ -254,6 +255,8 @@ export const createWorkspaceBodySchema = z.strictObject({
   autostart_schedule: z.string().max(256).optional(),
   automatic_updates: z.enum(['always', 'never']).optional(),
   owner: z.string().max(256).optional().describe('admins only: create for another user'),
+  entity_ref: z.string().max(256).regex(/^[a-z][a-z0-9-]{0,62}:[A-Za-z0-9._-]{1,63}\/[A-Za-z0-9._-]{1,63}$/, 'entity_ref must look like component:default/shop').optional()
+    .describe('the Backstage catalog entity this workspace is for'),
 });
 
 export const createBuildBodySchema = z.strictObject({
@@ -282,7 +285,7 @@ export const createTokenBodySchema = z.strictObject({
 });
 
 export const listWorkspacesQuerySchema = z.strictObject({
-  q: z.string().max(1024).optional().describe('Coder-style search: owner:me template:x status:running name:y and free text'),
+  q: z.string().max(1024).optional().describe('Coder-style search: owner:me template:x status:running name:y entity:component:default/shop outdated:true and free text'),
   limit: z.coerce.number().int().min(1).max(500).optional(),
   offset: z.coerce.number().int().min(0).max(1_000_000).optional(),
   include_deleted: z.enum(['true', 'false']).optional(),

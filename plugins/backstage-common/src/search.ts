@@ -15,6 +15,8 @@ export interface WorkspaceSearch {
   owners: string[];
   /** Template names. */
   templates: string[];
+  /** Catalog entity refs (`entity:component:default/shop`). */
+  entities: string[];
   statuses: string[];
   /** Exact workspace names. */
   names: string[];
@@ -25,7 +27,7 @@ export interface WorkspaceSearch {
 }
 
 /** Filter keys the search understands. */
-export const SEARCH_KEYS = ['owner', 'template', 'status', 'name', 'outdated'] as const;
+export const SEARCH_KEYS = ['owner', 'template', 'entity', 'status', 'name', 'outdated'] as const;
 
 /** Thrown by {@link parseWorkspaceSearch} for a malformed query; `message` says what to fix. */
 export class SearchSyntaxError extends Error {
@@ -62,7 +64,7 @@ function terms(q: string): string[] {
  * characters.
  */
 export function parseWorkspaceSearch(q: string | undefined | null): WorkspaceSearch {
-  const s: WorkspaceSearch = { owners: [], templates: [], statuses: [], names: [], outdated: null, text: [] };
+  const s: WorkspaceSearch = { owners: [], templates: [], entities: [], statuses: [], names: [], outdated: null, text: [] };
   if (q === undefined || q === null) return s;
   if (typeof q !== 'string') throw new SearchSyntaxError('search must be a string');
   if (q.length > 1024) throw new SearchSyntaxError('search is longer than 1024 characters');
@@ -78,6 +80,7 @@ export function parseWorkspaceSearch(q: string | undefined | null): WorkspaceSea
     switch (key) {
       case 'owner': s.owners.push(value); break;
       case 'template': s.templates.push(value); break;
+      case 'entity': s.entities.push(value); break;
       case 'name': s.names.push(value); break;
       case 'status': {
         const v = value.toLowerCase();
@@ -104,7 +107,7 @@ export function parseWorkspaceSearch(q: string | undefined | null): WorkspaceSea
 export function formatWorkspaceSearch(s: WorkspaceSearch): string {
   const v = (x: string) => (/[\s"]/.test(x) ? `"${x.replace(/"/g, '')}"` : x);
   return [
-    ...s.owners.map((o) => `owner:${v(o)}`), ...s.templates.map((t) => `template:${v(t)}`), ...s.statuses.map((x) => `status:${x}`),
+    ...s.owners.map((o) => `owner:${v(o)}`), ...s.templates.map((t) => `template:${v(t)}`), ...s.entities.map((e) => `entity:${v(e)}`), ...s.statuses.map((x) => `status:${x}`),
     ...s.names.map((n) => `name:${v(n)}`), ...(s.outdated === null ? [] : [`outdated:${s.outdated}`]), ...s.text.map(v),
   ].join(' ');
 }

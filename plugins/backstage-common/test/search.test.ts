@@ -1,7 +1,7 @@
 /** Coder-style workspace search: one row per rule. */
 import { formatWorkspaceSearch, parseWorkspaceSearch, SearchSyntaxError } from '../src';
 
-const empty = { owners: [], templates: [], statuses: [], names: [], outdated: null, text: [] };
+const empty = { owners: [], templates: [], entities: [], statuses: [], names: [], outdated: null, text: [] };
 
 describe('parseWorkspaceSearch', () => {
   test.each([
@@ -18,6 +18,7 @@ describe('parseWorkspaceSearch', () => {
     ['quoted value keeps spaces', 'template:"my template"', { ...empty, templates: ['my template'] }],
     ['extra whitespace', '  owner:me   \t dev  ', { ...empty, owners: ['me'], text: ['dev'] }],
     ['name filter', 'name:dev', { ...empty, names: ['dev'] }],
+    ['entity ref keeps its colon', 'entity:component:default/shop', { ...empty, entities: ['component:default/shop'] }],
     ['outdated:true', 'outdated:true', { ...empty, outdated: true }],
     ['outdated:false', 'outdated:FALSE', { ...empty, outdated: false }],
     ['leading colon is free text', ':x', { ...empty, text: [':x'] }],
@@ -38,7 +39,7 @@ describe('parseWorkspaceSearch', () => {
   });
 
   test('formatting round-trips', () => {
-    for (const q of ['owner:me template:"my template" status:running dev', 'outdated:true name:x']) {
+    for (const q of ['owner:me template:"my template" status:running dev', 'outdated:true name:x entity:component:default/a']) {
       expect(parseWorkspaceSearch(formatWorkspaceSearch(parseWorkspaceSearch(q)))).toEqual(parseWorkspaceSearch(q));
     }
   });

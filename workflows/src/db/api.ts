@@ -166,6 +166,8 @@ export interface WorkspaceQuery {
   /** Owner refs (`user:default/ana`) or bare names (`ana`, matching any namespace). */
   owners?: string[];
   templates?: string[];
+  /** Catalog entity refs the workspaces were created for. */
+  entities?: string[];
   statuses?: string[];
   names?: string[];
   /** Each term must appear in the name (case-insensitive). */
@@ -219,6 +221,7 @@ export async function searchWorkspaces(db: Db, query: WorkspaceQuery): Promise<{
     });
   }
   if (query.templates?.length) base.whereIn('t.name', query.templates);
+  if (query.entities?.length) base.whereIn('w.entity_ref', query.entities);
   if (query.names?.length) base.whereIn('w.name', query.names);
   for (const term of query.text ?? []) base.where('w.name', 'ilike', `%${likeEscape(term)}%`);
   if (query.statuses?.length) base.whereRaw(`(${STATUS_SQL}) = ANY(?)`, [query.statuses]);

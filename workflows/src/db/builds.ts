@@ -50,6 +50,7 @@ export function toWorkspace(r: Row, latest: WorkspaceBuild | null): Workspace {
   return {
     id: r.id, owner: r.owner, name: r.name, templateId: r.template_id, templateName: r.template_name,
     autostartSchedule: r.autostart_schedule, ttlMs: r.ttl_ms === null ? null : Number(r.ttl_ms), automaticUpdates: r.automatic_updates,
+    entityRef: r.entity_ref ?? null,
     lastUsedAt: r.last_used_at,
     deleted: r.deleted, createdAt: r.created_at, updatedAt: r.updated_at,
     status: r.deleted ? 'deleted' : latest ? latest.status : 'pending', latestBuild: latest,
@@ -59,6 +60,7 @@ export function toWorkspace(r: Row, latest: WorkspaceBuild | null): Workspace {
 /** Inserts a workspace row. InputError for a bad name, ConflictError when the owner already has a live workspace of that name. */
 export async function insertWorkspace(db: Db, w: {
   owner: string; name: string; templateId: string; ttlMs?: number | null; autostartSchedule?: string | null; automaticUpdates?: 'always' | 'never';
+  entityRef?: string | null;
 }): Promise<Workspace> {
   const bad = checkName('workspace', w.name);
   if (bad) throw new InputError(bad);
@@ -67,7 +69,7 @@ export async function insertWorkspace(db: Db, w: {
   try {
     const [r] = await db('workspaces').insert({
       owner: w.owner, name: w.name, template_id: w.templateId, ttl_ms: w.ttlMs ?? null,
-      autostart_schedule: w.autostartSchedule ?? null, automatic_updates: w.automaticUpdates ?? 'never',
+      autostart_schedule: w.autostartSchedule ?? null, automatic_updates: w.automaticUpdates ?? 'never', entity_ref: w.entityRef ?? null,
     }).returning('*');
     const t = await db('templates').where({ id: r.template_id }).first('name');
     return toWorkspace({ ...r, template_name: t?.name }, null);

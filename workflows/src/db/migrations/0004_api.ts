@@ -2,7 +2,8 @@ import type { Knex } from 'knex';
 
 /**
  * The API's own tables: personal API tokens (stored as SHA-256 hashes; the secret is shown
- * once) and the audit log of every mutating API call. Indexes for the workspace search.
+ * once), the audit log of every mutating API call, the catalog entity of a workspace, and
+ * indexes for the workspace search.
  */
 export async function up(knex: Knex): Promise<void> {
   await knex.schema.createTable('api_tokens', (t) => {
@@ -34,11 +35,16 @@ export async function up(knex: Knex): Promise<void> {
     t.index(['target_id']);
   });
   await knex.raw("ALTER TABLE audit_log ADD CONSTRAINT audit_log_result_check CHECK (result IN ('succeeded','failed'))");
+  // The catalog entity a workspace was created for (Backstage entity ref), so entity pages list theirs.
+  await knex.schema.alterTable('workspaces', (t) => { t.text('entity_ref').nullable(); });
+  await knex.raw('CREATE INDEX IF NOT EXISTS workspaces_entity_live ON workspaces (entity_ref) WHERE NOT deleted AND entity_ref IS NOT NULL');
   await knex.raw('CREATE INDEX IF NOT EXISTS workspaces_owner_live ON workspaces (owner, name) WHERE NOT deleted');
   await knex.raw('CREATE INDEX IF NOT EXISTS workspace_builds_latest ON workspace_builds (workspace_id, build_number DESC)');
 }
 
 export async function down(knex: Knex): Promise<void> {
+  await knex.raw('DROP INDEX IF EXISTS workspaces_entity_live');
+  await knex.schema.alterTable('workspaces', (t) => { t.dropColumn('entity_ref'); });
   await knex.raw('DROP INDEX IF EXISTS workspace_builds_latest');
   await knex.raw('DROP INDEX IF EXISTS workspaces_owner_live');
   await knex.schema.dropTableIfExists('audit_log');
