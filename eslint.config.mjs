@@ -59,6 +59,7 @@ export default defineConfig(
     ignores: [
       '**/node_modules/**',
       '**/dist/**',
+      '**/dist-dev/**',
       '**/coverage/**',
       '.berth/**',
       '.tools/**',
