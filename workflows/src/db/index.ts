@@ -1,3 +1,4 @@
 export * from './connection';
 export * from './templates';
 export * from './builds';
+export * from './prebuilds';
