@@ -399,13 +399,14 @@ export class BerthClient {
    * Each preset's prebuild pool (every preset with a pool or with live prebuilds, all versions),
    * optionally of one template: desired, running, eligible, expired and starting counts, how
    * many were created, failed and claimed, the status (`healthy` | `hard_limited`), the backoff
-   * and what the reconciler would do now. Read-only. Throws NotFoundError for an unknown template.
+   * and what the reconciler would do at `now` (ms, default the current time). Read-only.
+   * Throws NotFoundError for an unknown template, InputError for a bad `now`.
    */
-  async getPrebuildPools(template?: string): Promise<PrebuildPoolStatus[]> {
+  async getPrebuildPools(template?: string, now = Date.now()): Promise<PrebuildPoolStatus[]> {
+    if (!isInstantMs(now)) throw new InputError('now must be a whole number of milliseconds since the epoch');
     const templateId = template === undefined ? undefined : (await this.getTemplate(template)).id;
     const snapshot = (await loadPrebuildSnapshot(this.db)).filter((p) => templateId === undefined || p.templateId === templateId);
     const counts = await prebuildCounts(this.db, snapshot.map((p) => p.presetId));
-    const now = Date.now();
     return snapshot.map((p) => {
       const pl = planPreset(p, now, this.prebuildConfig);
       const c = counts.get(p.presetId) ?? { created: 0, failed: 0, claimed: 0 };

@@ -23,8 +23,8 @@ function preset(over: Partial<PresetSnapshot> = {}): PresetSnapshot {
   };
 }
 const ws = (id: string, ageMs: number) => ({ workspaceId: id, createdAt: NOW - ageMs });
-const ok = (agoMs: number) => ({ createdAt: NOW - agoMs, failed: false });
-const bad = (agoMs: number) => ({ createdAt: NOW - agoMs, failed: true });
+const ok = (agoMs: number) => ({ finishedAt: NOW - agoMs, failed: false });
+const bad = (agoMs: number) => ({ finishedAt: NOW - agoMs, failed: true });
 
 describe('planPreset', () => {
   const cases: Array<{ name: string; p: PresetSnapshot; create: number; delete: Array<[string, string]>; backoff?: boolean; hardLimited?: boolean; mark?: boolean; desired?: number; eligible?: number }> = [
@@ -125,7 +125,7 @@ describe('planPreset', () => {
     expect(isHardLimited(builds, 5)).toBe(true);
     expect(isHardLimited(builds, 6)).toBe(false);
     expect(isHardLimited(builds, 0)).toBe(false);
-    expect(planPreset(preset({ recentBuilds: builds.map((b) => ({ ...b, createdAt: NOW - 2 * HOUR })) }), NOW, { ...cfg, failureHardLimit: 0 }).create).toBe(3);
+    expect(planPreset(preset({ recentBuilds: builds.map((b) => ({ ...b, finishedAt: NOW - 2 * HOUR })) }), NOW, { ...cfg, failureHardLimit: 0 }).create).toBe(3);
   });
 
   test('expiry: ttl null or 0 never expires', () => {

@@ -42,12 +42,13 @@ export async function loadPrebuildSnapshot(db: Db): Promise<PresetSnapshot[]> {
       FROM workspaces w JOIN ${LATEST_BUILD}
       WHERE w.owner = ? AND NOT w.deleted AND w.prebuild_preset_id = ANY(?::uuid[])`, [PREBUILDS_OWNER, ids])).rows;
     // First builds of every prebuild of these presets (claimed or not, deleted or not): backoff and the hard limit.
+    // A reset drops the builds created (database clock, like the reset time) before it.
     const firsts: Row[] = (await tx.raw(`
-      SELECT w.prebuild_preset_id, b.created_at, j.job_status
+      SELECT w.prebuild_preset_id, j.completed_at, b.created_at, j.job_status
       FROM workspaces w JOIN workspace_builds b ON b.workspace_id = w.id AND b.build_number = 1
       JOIN provisioner_jobs j ON j.id = b.job_id
-      WHERE w.prebuild_preset_id = ANY(?::uuid[]) AND j.job_status IN ('succeeded', 'failed', 'canceled')
-      ORDER BY b.created_at DESC`, [ids])).rows;
+      WHERE w.prebuild_preset_id = ANY(?::uuid[]) AND j.job_status IN ('succeeded', 'failed', 'canceled') AND j.completed_at IS NOT NULL
+      ORDER BY j.completed_at DESC`, [ids])).rows;
     return presets.map((p): PresetSnapshot => {
       const mine = live.filter((w) => w.prebuild_preset_id === p.id);
       const inProgress = { start: 0, stop: 0, delete: 0 };
@@ -61,7 +62,7 @@ export async function loadPrebuildSnapshot(db: Db): Promise<PresetSnapshot[]> {
         running: mine.filter((w) => w.transition === 'start' && w.job_status === 'succeeded').map((w) => ({ workspaceId: w.id, createdAt: (w.created_at as Date).getTime() })),
         inProgress,
         recentBuilds: firsts.filter((b) => b.prebuild_preset_id === p.id && (resetAt === null || (b.created_at as Date).getTime() > resetAt))
-          .map((b) => ({ createdAt: (b.created_at as Date).getTime(), failed: b.job_status !== 'succeeded' })),
+          .map((b) => ({ finishedAt: (b.completed_at as Date).getTime(), failed: b.job_status !== 'succeeded' })),
       };
     });
   }, { isolationLevel: 'repeatable read', readOnly: true });
@@ -75,6 +76,8 @@ export async function insertPrebuildWorkspace(db: Q, w: { name: string; template
     const [r] = await db('workspaces').insert({
       owner: PREBUILDS_OWNER, name: w.name, template_id: w.templateId, prebuild_preset_id: w.presetId,
       ttl_ms: null, autostart_schedule: null, automatic_updates: 'never', last_used_at: new Date(w.now),
+      // On the workflow clock (expiry is compared with the reconciler's now).
+      created_at: new Date(w.now),
     }).returning(['id', 'name', 'owner']);
     return r;
   } catch (e) {

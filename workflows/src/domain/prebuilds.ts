@@ -62,9 +62,10 @@ export interface PresetSnapshot {
   inProgress: { start: number; stop: number; delete: number };
   /**
    * The first (creating) builds of this preset's prebuilds that have finished, newest first,
-   * since the last manual reset: `createdAt` ms and whether the build failed.
+   * since the last manual reset: when each finished (ms, the workflow clock that completed it)
+   * and whether it failed.
    */
-  recentBuilds: Array<{ createdAt: number; failed: boolean }>;
+  recentBuilds: Array<{ finishedAt: number; failed: boolean }>;
 }
 
 export type PrebuildDeleteReason = 'expired' | 'extraneous' | 'invalidation';
@@ -101,16 +102,17 @@ export function isHardLimited(recentBuilds: PresetSnapshot['recentBuilds'], hard
 /**
  * Backoff after failures (Coder GetPresetsBackoff + CalculateActions step 1): when any of the
  * last max(desired, 1) builds failed within the lookback window, wait until
- * `lastBuildAt + failures-in-window × backoffIntervalMs`. Returns that time (ms) while it is in
+ * `lastBuildAt + failures-in-window × backoffIntervalMs` (Berth takes a build's finish time as
+ * its build time: it is on the workflow clock, like `now`). Returns that time (ms) while it is in
  * the future, else null.
  */
 export function backoffUntil(p: Pick<PresetSnapshot, 'recentBuilds' | 'desiredInstances'>, now: number, cfg: Pick<PrebuildConfig, 'backoffIntervalMs' | 'backoffLookbackMs'>): number | null {
   const since = now - cfg.backoffLookbackMs;
-  const window = p.recentBuilds.filter((b) => b.createdAt >= since);
+  const window = p.recentBuilds.filter((b) => b.finishedAt >= since);
   const lastN = p.recentBuilds.slice(0, Math.max(p.desiredInstances, 1));
-  if (!lastN.some((b) => b.failed && b.createdAt >= since)) return null;
+  if (!lastN.some((b) => b.failed && b.finishedAt >= since)) return null;
   const failures = window.filter((b) => b.failed).length;
-  const lastBuildAt = Math.max(...p.recentBuilds.map((b) => b.createdAt));
+  const lastBuildAt = Math.max(...p.recentBuilds.map((b) => b.finishedAt));
   const until = lastBuildAt + failures * cfg.backoffIntervalMs;
   return now < until ? until : null;
 }
@@ -150,7 +152,8 @@ export function planPreset(p: PresetSnapshot, now: number, cfg: PrebuildConfig):
   }
   const until = backoffUntil(p, now, cfg);
   if (until !== null) {
-    return { ...base, backoffUntil: until, create: 0, delete: [], explanation: `backing off after failures until ${new Date(until).toISOString()}` };
+    const limited = hardLimited ? `hard_limited (last ${cfg.failureHardLimit} builds failed); ` : '';
+    return { ...base, backoffUntil: until, create: 0, delete: [], explanation: `${limited}backing off after failures until ${new Date(until).toISOString()}` };
   }
   const extraneous = Math.max(fresh.length - desired, 0);
   const del = [
