@@ -13,7 +13,7 @@ import { eventually, LOCAL_TEMPLATE, processAlive, startTestStack, tempDir, type
 import { killWorkspaceProcesses, templateWithPresets } from './support/prebuilds';
 import { PREBUILDS_OWNER } from '../src/domain/prebuilds';
 import { PREBUILD_RECONCILER_WORKFLOW_ID } from '../src/workflows/definitions';
-import { InputError } from '../src/errors';
+import { ConflictError, InputError, NotFoundError } from '../src/errors';
 
 let stack: TestStack;
 const ADMIN = 'user:default/admin';
@@ -135,6 +135,23 @@ test('the pool fills, a claim returns a running workspace, the pool refills, a n
     const claimed = await stack.env.client.workflow.getHandle(`workspace:${r.workspace.id}`).fetchHistory();
     fs.writeFileSync(path.join(__dirname, 'histories', 'workspace-prebuild-claim.json'), historyToJSON(claimed));
   }
+});
+
+test('bad input to claims and the prebuild methods changes nothing', async () => {
+  const { client } = stack;
+  // (users' workspaces: the reconciler may be working on the pool meanwhile)
+  const users = () => stack.db('workspaces').whereNot({ owner: PREBUILDS_OWNER }).orderBy('id').select('id', 'owner', 'name');
+  const before = await users();
+  await expect(client.getPrebuildPools('nope')).rejects.toBeInstanceOf(NotFoundError);
+  await expect(client.getPrebuildPools(undefined, Number.NaN)).rejects.toBeInstanceOf(InputError);
+  await expect(client.resetPrebuildHardLimit('nope', 'ready')).rejects.toBeInstanceOf(NotFoundError);
+  await expect(client.resetPrebuildHardLimit('pool', 'missing')).rejects.toBeInstanceOf(NotFoundError);
+  await expect(client.resetPrebuildHardLimit('pool', '')).rejects.toBeInstanceOf(InputError);
+  await expect(client.createWorkspace({ owner: 'user:default/bo', name: 'Not Valid', template: 'pool', preset: 'ready' })).rejects.toBeInstanceOf(InputError);
+  // the name is taken: refused before any prebuild changes hands
+  await expect(client.createWorkspace({ owner: 'user:default/ana', name: 'mine', template: 'pool', preset: 'ready' })).rejects.toBeInstanceOf(ConflictError);
+  expect(await users()).toEqual(before);
+  expect((await activePool('pool', 'ready'))?.claimed).toBe(1);
 });
 
 test('20 simultaneous claims on a pool of 5: exactly 5 claimed, 15 cold builds, no workspace with two owners', async () => {
