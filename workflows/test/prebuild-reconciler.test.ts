@@ -3,11 +3,12 @@
  * whose prebuilds always fail backs off (last build + failures × interval), is marked
  * hard_limited after 3 consecutive failures and then creates nothing, even over hours; a manual
  * reset (BerthClient.resetPrebuildHardLimit) resumes creation; a new version resets the pool.
- * Failed prebuilds are kept (evidence) and get no failure cleanup.
+ * Failed prebuilds are kept (evidence) and get no failure cleanup. Expired prebuilds are
+ * deleted and replaced.
  */
 import path from 'node:path';
-import { FIXTURES, tempDir } from './support/stack';
-import { templateWithPresets } from './support/prebuilds';
+import { FIXTURES, LOCAL_TEMPLATE, tempDir } from './support/stack';
+import { killWorkspaceProcesses, templateWithPresets } from './support/prebuilds';
 import { advance as advanceBy, HOUR, startTimeSkippingStack, type TimeSkippingStack } from './support/time-skipping';
 import { PREBUILDS_OWNER } from '../src/domain/prebuilds';
 
@@ -18,7 +19,10 @@ const advance = (ms: number, step = 30_000) => advanceBy(ts, ms, step);
 beforeAll(async () => {
   ts = await startTimeSkippingStack({ prebuilds: { reconcileIntervalMs: MIN, backoffIntervalMs: MIN, backoffLookbackMs: HOUR, failureHardLimit: 3 } });
 }, 120_000);
-afterAll(async () => { await ts?.teardown(); });
+afterAll(async () => {
+  if (ts) await killWorkspaceProcesses(ts.db);
+  await ts?.teardown();
+});
 
 /** First builds of the template's prebuilds, oldest first: finish time (workflow clock) and status. */
 async function prebuildFirstBuilds(template: string): Promise<Array<{ workspaceId: string; completedAt: number | null; jobStatus: string }>> {
@@ -91,4 +95,28 @@ test('failing prebuilds back off linearly, hit the hard limit, and resume after 
   }
   const active = (await ts.client.getPrebuildPools('flaky-pool', await ts.now())).find((p) => p.active);
   expect(active).toMatchObject({ status: 'healthy', eligible: 1, running: 1 });
+});
+
+test('expired prebuilds are deleted and replaced (expiration_ttl_s)', async () => {
+  const root = tempDir('homes');
+  const dir = templateWithPresets(LOCAL_TEMPLATE, [{ name: 'short', parameters: { workspaces_root: root }, prebuilds: { instances: 1, expiration_ttl_s: 120 } }]);
+  await ts.push({ name: 'short-lived', dir, createdBy: 'user:default/admin' });
+  const pools = async () => (await ts.client.getPrebuildPools('short-lived', await ts.now()))[0];
+  for (let i = 0; i < 20 && (await pools())?.eligible !== 1; i++) await advance(10_000, 10_000);
+  const [first] = await ts.db('workspaces').where({ owner: PREBUILDS_OWNER, deleted: false }).whereIn('template_id', ts.db('templates').where({ name: 'short-lived' }).select('id')).pluck('id');
+  expect(first).toBeDefined();
+  // past the 2-minute TTL: deleted (reason prebuild) and replaced by a new one
+  await advance(4 * MIN, 30_000);
+  for (let i = 0; i < 20; i++) {
+    const p = await pools();
+    if (p.eligible === 1 && (await ts.client.getWorkspace(first)).deleted) break;
+    await advance(10_000, 10_000);
+  }
+  expect((await ts.client.getWorkspace(first)).deleted).toBe(true);
+  expect((await ts.client.listBuilds(first))[0]).toMatchObject({ transition: 'delete', reason: 'prebuild', initiator: PREBUILDS_OWNER });
+  const p = await pools();
+  // (a replacement may itself have expired and been replaced meanwhile: 4 min > 2 × the TTL)
+  expect(p.eligible).toBe(1);
+  expect(p.created).toBeGreaterThanOrEqual(2);
+  expect(p.running).toBe(1);
 });
