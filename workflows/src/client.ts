@@ -412,7 +412,7 @@ export class BerthClient {
       const c = counts.get(p.presetId) ?? { created: 0, failed: 0, claimed: 0 };
       return {
         templateId: p.templateId, template: p.templateName, templateVersionId: p.templateVersionId, preset: p.presetName, presetId: p.presetId,
-        active: p.active, status: pl.markHardLimited ? 'hard_limited' : p.status, desired: pl.state.desired, running: pl.state.running,
+        active: p.active, status: pl.hardLimited ? 'hard_limited' : 'healthy', desired: pl.state.desired, running: pl.state.running,
         eligible: pl.state.eligible, expired: pl.state.expired, starting: pl.state.starting, ...c, backoffUntil: pl.backoffUntil, explanation: pl.explanation,
       };
     });

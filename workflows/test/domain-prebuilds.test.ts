@@ -27,7 +27,7 @@ const ok = (agoMs: number) => ({ finishedAt: NOW - agoMs, failed: false });
 const bad = (agoMs: number) => ({ finishedAt: NOW - agoMs, failed: true });
 
 describe('planPreset', () => {
-  const cases: Array<{ name: string; p: PresetSnapshot; create: number; delete: Array<[string, string]>; backoff?: boolean; hardLimited?: boolean; mark?: boolean; desired?: number; eligible?: number }> = [
+  const cases: Array<{ name: string; p: PresetSnapshot; create: number; delete: Array<[string, string]>; backoff?: boolean; hardLimited?: boolean; mark?: boolean; healthy?: boolean; desired?: number; eligible?: number }> = [
     { name: 'empty pool: create up to desired', p: preset(), create: 3, delete: [] },
     { name: 'partly filled: create the rest', p: preset({ running: [ws('a', HOUR)] }), create: 2, delete: [], eligible: 1 },
     { name: 'in-progress starts count toward desired', p: preset({ running: [ws('a', HOUR)], inProgress: { start: 2, stop: 0, delete: 0 } }), create: 0, delete: [] },
@@ -97,6 +97,10 @@ describe('planPreset', () => {
       name: 'a success among the last 3 builds: not hard-limited',
       p: preset({ recentBuilds: [bad(2 * HOUR), ok(3 * HOUR), bad(4 * HOUR)] }), create: 3, delete: [],
     },
+    {
+      name: 'stored hard_limited but the builds no longer reach the limit (limit raised): back to healthy',
+      p: preset({ status: 'hard_limited', recentBuilds: [bad(2 * HOUR), bad(3 * HOUR)] }), create: 3, delete: [], healthy: true,
+    },
     { name: 'fewer builds than the limit: not hard-limited', p: preset({ recentBuilds: [bad(2 * HOUR), bad(3 * HOUR)] }), create: 3, delete: [] },
   ];
   test.each(cases)('$name', (c) => {
@@ -106,6 +110,7 @@ describe('planPreset', () => {
     expect(r.backoffUntil !== null).toBe(c.backoff ?? false);
     expect(r.hardLimited).toBe(c.hardLimited ?? false);
     expect(r.markHardLimited).toBe(c.mark ?? false);
+    expect(r.markHealthy).toBe(c.healthy ?? false);
     if (c.desired !== undefined) expect(r.state.desired).toBe(c.desired);
     if (c.eligible !== undefined) expect(r.state.eligible).toBe(c.eligible);
     expect(r.explanation.length).toBeGreaterThan(5);

@@ -82,6 +82,7 @@ export function createPrebuildActivities(deps: { db: Db; metrics: BerthMetrics; 
         await setPresetPrebuildStatus(db, s.presetId, 'hard_limited');
         log.warn('prebuild preset hard_limited: its last builds all failed; no new prebuilds until a new version or a reset', { template: s.templateName, preset: s.presetName });
       }
+      if (pl.markHealthy) await setPresetPrebuildStatus(db, s.presetId, 'healthy');
       let created = 0;
       for (let n = 0; n < pl.create; n++) {
         try {

@@ -85,6 +85,8 @@ export interface PresetPlan {
   hardLimited: boolean;
   /** The stored status must change to hard_limited (the first tick that sees the limit). */
   markHardLimited: boolean;
+  /** The stored status says hard_limited but the builds no longer do (e.g. the limit was raised): back to healthy. */
+  markHealthy: boolean;
   /** One line for the logs and the history, e.g. "create 2 (desired 3, running 1)". */
   explanation: string;
 }
@@ -144,7 +146,10 @@ export function planPreset(p: PresetSnapshot, now: number, cfg: PrebuildConfig):
   const state = {
     desired, running: byAge.length, eligible: p.active ? fresh.length : 0, expired: expired.length, starting, deleting: Math.max(0, p.inProgress.delete || 0),
   };
-  const base = { presetId: p.presetId, state, hardLimited, markHardLimited: hardLimited && p.status !== 'hard_limited', backoffUntil: null as number | null };
+  const base = {
+    presetId: p.presetId, state, hardLimited, markHardLimited: hardLimited && p.status !== 'hard_limited', markHealthy: !hardLimited && p.status === 'hard_limited',
+    backoffUntil: null as number | null,
+  };
 
   if (!p.active) {
     const del = byAge.map((r) => ({ workspaceId: r.workspaceId, reason: 'invalidation' as const }));
