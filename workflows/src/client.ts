@@ -8,7 +8,7 @@
 import { Client, Connection, WithStartWorkflowOperation, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Db } from './db/connection';
-import { buildOptionsFromEnv } from './config';
+import { buildOptionsFromEnv, prebuildConfigFromEnv, prebuildsEnabledFromEnv } from './config';
 import {
   deleteUnbuiltWorkspace, findWorkspace, getBuildByNumber, getBuildParameters, getLogs, getWorkspace, insertWorkspace, isUuid, listBuildResources,
   listBuilds, listWorkspaces, stashValue,
@@ -31,10 +31,14 @@ import { VERSION_NAME_RE } from './db/templates';
 import { createArchiveFromDirectory, readArchiveFiles, type ArchiveLimits, DEFAULT_MAX_ARCHIVE_BYTES } from './terraform/archive';
 import { normalizeTags } from './domain/tags';
 import {
-  activitySignal, BuildReasonKey, BuildTransitionKey, cancelBuildUpdate, describeQuery, extendDeadlineUpdate, requestBuildUpdate,
+  activitySignal, BuildReasonKey, BuildTransitionKey, cancelBuildUpdate, claimUpdate, describeQuery, extendDeadlineUpdate, requestBuildUpdate,
   SEARCH_ATTRIBUTES, setScheduleUpdate, WorkspaceIdKey, WorkspaceOwnerKey, workspaceWorkflowId,
 } from './workflows/definitions';
 import { loadLifecycleState, setUserSettings } from './db/lifecycle';
+import { claimPrebuild, findPreset, loadPrebuildSnapshot, prebuildCounts, setPresetPrebuildStatus, unclaimPrebuild } from './db/prebuilds';
+import { claimMatches, planPreset, PREBUILDS_OWNER, type PrebuildConfig, type PrebuildStatus } from './domain/prebuilds';
+import { resolveBuildParameters } from './domain/parameters';
+import { ensurePrebuildReconciler } from './prebuilds';
 import {
   applyAutostartUpdate, parseQuietHoursSchedule, parseWeeklySchedule, previewSchedule, ScheduleError, validateWorkspaceTtl, workspaceTtlAtCreate,
   type SchedulePreview,
@@ -53,6 +57,40 @@ export interface BerthClientOptions {
   /** runTofu timeouts for new workspaces (default: BERTH_BUILD_* variables, else built-in defaults). */
   buildOptions?: Partial<BuildActivityOptions>;
   archiveLimits?: ArchiveLimits;
+  /**
+   * Prebuilds: `enabled` (default: BERTH_PREBUILDS, on) starts/wakes the prebuild reconciler on
+   * template changes; `config` overrides BERTH_PREBUILD_* settings. Claims work either way.
+   */
+  prebuilds?: { enabled?: boolean; config?: Partial<PrebuildConfig> };
+}
+
+/** One preset's prebuild pool, as the API, the card and the TUI show it. Times in ms since the epoch. */
+export interface PrebuildPoolStatus {
+  templateId: string;
+  template: string;
+  templateVersionId: string;
+  preset: string;
+  presetId: string;
+  /** The preset's version is the template's active version (else its prebuilds are being invalidated). */
+  active: boolean;
+  /** `healthy`, or `hard_limited` after consecutive failed builds (reset with resetPrebuildHardLimit). */
+  status: PrebuildStatus;
+  desired: number;
+  /** Running prebuilds, expired ones included. */
+  running: number;
+  /** Claimable now: running, unexpired, on the active version. */
+  eligible: number;
+  expired: number;
+  /** Prebuild start builds in progress. */
+  starting: number;
+  /** Prebuilds ever created for this preset, those whose first build failed, and those claimed. */
+  created: number;
+  failed: number;
+  claimed: number;
+  /** While backing off after failures: when creating resumes; else null. */
+  backoffUntil: number | null;
+  /** What the reconciler would do now, in one line. */
+  explanation: string;
 }
 
 export interface CreateWorkspaceInput {
@@ -135,6 +173,9 @@ export class BerthClient {
   readonly taskQueue: string;
   private readonly buildOptions: BuildActivityOptions;
   private readonly archiveLimits: ArchiveLimits;
+  /** Settings the prebuild reconciler is started with. */
+  readonly prebuildConfig: PrebuildConfig;
+  readonly prebuildsEnabled: boolean;
 
   constructor(opts: BerthClientOptions) {
     this.db = opts.db;
@@ -142,6 +183,17 @@ export class BerthClient {
     this.taskQueue = opts.taskQueue ?? CONTROL_QUEUE;
     this.buildOptions = { ...DEFAULT_BUILD_ACTIVITY_OPTIONS, ...buildOptionsFromEnv(), ...(opts.buildOptions ?? {}) };
     this.archiveLimits = opts.archiveLimits ?? { maxBytes: DEFAULT_MAX_ARCHIVE_BYTES };
+    this.prebuildConfig = { ...prebuildConfigFromEnv(), ...(opts.prebuilds?.config ?? {}) };
+    this.prebuildsEnabled = opts.prebuilds?.enabled ?? prebuildsEnabledFromEnv();
+  }
+
+  /**
+   * Starts the prebuild reconciler if needed and makes it reconcile now (signalWithStart).
+   * No-op when prebuilds are disabled for this client. `reason` is recorded in its history.
+   */
+  async reconcilePrebuildsNow(reason = 'requested'): Promise<void> {
+    if (!this.prebuildsEnabled) return;
+    await ensurePrebuildReconciler(this.temporal, { taskQueue: this.taskQueue, config: this.prebuildConfig, buildOptions: this.buildOptions, reason });
   }
 
   /**
@@ -179,6 +231,7 @@ export class BerthClient {
       workflowId: `template-version:${version.id}:import`, taskQueue: this.taskQueue,
       args: [{ versionId: version.id, importJobId: version.importJobId as string, taskQueue, activate: input.activate ?? true, initiator: input.createdBy, heartbeatTimeoutMs: this.buildOptions.heartbeatTimeoutMs }],
     });
+    if (parsed.presets.some((p) => p.prebuildInstances > 0) || template.activeVersionId) await this.reconcilePrebuildsNow(`template ${template.name} version ${version.name} pushed`);
     if (input.wait === false) return { template: await getTemplate(this.db, template.id), version };
     const result = (await handle.result()) as TemplateImportResult;
     return { template: await getTemplate(this.db, template.id), version: await getTemplateVersion(this.db, version.id), import: result };
@@ -208,7 +261,12 @@ export class BerthClient {
   async getTemplateVersionParameters(versionId: string): Promise<TemplateParameter[]> { await getTemplateVersion(this.db, versionId); return getTemplateVersionParameters(this.db, versionId); }
   async getTemplateVersionPresets(versionId: string): Promise<StoredPreset[]> { await getTemplateVersion(this.db, versionId); return getTemplateVersionPresets(this.db, versionId); }
   /** Makes a version active (its import must have succeeded). */
-  async promoteTemplateVersion(template: string, versionId: string): Promise<Template> { return promoteTemplateVersion(this.db, (await this.getTemplate(template)).id, versionId); }
+  async promoteTemplateVersion(template: string, versionId: string): Promise<Template> {
+    const t = await promoteTemplateVersion(this.db, (await this.getTemplate(template)).id, versionId);
+    // The old version's prebuilds are invalidated, the new version's pools filled.
+    await this.reconcilePrebuildsNow(`template ${t.name} version ${versionId} promoted`);
+    return t;
+  }
   /** Archives (or unarchives) a version; the active one cannot be archived. */
   archiveTemplateVersion(versionId: string, archived = true): Promise<TemplateVersion> { return setTemplateVersionArchived(this.db, versionId, archived); }
   /** Updates a template's metadata and schedule policy. */
@@ -232,14 +290,21 @@ export class BerthClient {
   }
 
   /**
-   * Creates a workspace and its first (start) build. Throws NotFoundError (template, version,
-   * preset), InputError (name, parameters — details {parameter, rule} —, schedule, deprecated
-   * template), ConflictError (name taken). Nothing is left behind when it throws.
+   * Creates a workspace and its first (start) build. With a `preset` that has a prebuild pool
+   * (and parameters a prebuild can serve: equal to its values, or mutable ones), it first tries
+   * to **claim** an eligible prebuilt workspace of the active version atomically: ownership,
+   * name and lifecycle fields (TTL, autostart from the template and the request) move to the
+   * owner, and a start build with reason `claim` runs (the workspace keeps its id; `claimed`
+   * is true, `build` is that start build). With none eligible it is a normal (cold) create.
+   * Throws NotFoundError (template, version, preset), InputError (name, parameters — details
+   * {parameter, rule} —, schedule, deprecated template, the reserved prebuilds owner),
+   * ConflictError (name taken). Nothing is left behind when it throws.
    */
-  async createWorkspace(input: CreateWorkspaceInput): Promise<{ workspace: Workspace; build: BuildRef }> {
+  async createWorkspace(input: CreateWorkspaceInput): Promise<{ workspace: Workspace; build: BuildRef; claimed: boolean }> {
     if (!input || typeof input !== 'object') throw new InputError('createWorkspace needs an input object');
     const badWho = checkPrincipal('owner', input.owner) ?? (input.initiator !== undefined ? checkPrincipal('initiator', input.initiator) : null);
     if (badWho) throw new InputError(badWho);
+    if (input.owner === PREBUILDS_OWNER) throw new InputError(`owner ${PREBUILDS_OWNER} is reserved for prebuilt workspaces`);
     if (typeof input.template !== 'string' || !input.template) throw new InputError('template is required (a name or id)');
     const template = await this.getTemplate(input.template);
     if (template.deprecationMessage) throw new InputError(`template ${template.name} is deprecated: ${template.deprecationMessage}`);
@@ -268,6 +333,10 @@ export class BerthClient {
     } catch (e) {
       throw new InputError((e as Error).message);
     }
+    if (input.preset && template.activeVersionId && (!input.templateVersionId || input.templateVersionId === template.activeVersionId)) {
+      const claimed = await this.claimPrebuiltWorkspace(template, input, ttlMs, autostart);
+      if (claimed) return { ...claimed, claimed: true };
+    }
     const ws = await insertWorkspace(this.db, {
       owner: input.owner, name: input.name, templateId: template.id, ttlMs, autostartSchedule: autostart, automaticUpdates: input.automaticUpdates,
       entityRef: input.entityRef ?? null,
@@ -286,7 +355,7 @@ export class BerthClient {
         typedSearchAttributes: [{ key: WorkspaceIdKey, value: ws.id }, { key: WorkspaceOwnerKey, value: ws.owner }],
       });
       const build = await this.temporal.workflow.executeUpdateWithStart(requestBuildUpdate, { args: [request], startWorkflowOperation: startOp });
-      return { workspace: await getWorkspace(this.db, ws.id), build };
+      return { workspace: await getWorkspace(this.db, ws.id), build, claimed: false };
     } catch (e) {
       const mapped = mapTemporalError(e);
       await deleteUnbuiltWorkspace(this.db, ws.id);
@@ -296,6 +365,81 @@ export class BerthClient {
       }
       throw mapped;
     }
+  }
+
+  /**
+   * The claim half of createWorkspace: null when the preset has no pool, the parameters need a
+   * cold build, or no prebuild is eligible (or the claim's build could not be queued: the
+   * workspace is then given back to the pool unchanged). Throws InputError (name) and
+   * ConflictError (name taken) like a cold create.
+   */
+  private async claimPrebuiltWorkspace(template: Template, input: CreateWorkspaceInput, ttlMs: number | null, autostart: string | null): Promise<{ workspace: Workspace; build: BuildRef } | null> {
+    const versionId = template.activeVersionId as string;
+    const preset = (await getTemplateVersionPresets(this.db, versionId)).find((p) => p.name === input.preset);
+    if (!preset || preset.prebuildInstances <= 0) return null;
+    const params = await getTemplateVersionParameters(this.db, versionId);
+    let prebuildValues: VariableValues;
+    try {
+      prebuildValues = resolveBuildParameters({ parameters: params, previous: null, requested: {}, preset }).values;
+    } catch {
+      return null;
+    }
+    if (!claimMatches(params, preset.parameters, prebuildValues, input.parameters ?? {})) return null;
+    const badName = checkName('workspace', input.name);
+    if (badName) throw new InputError(badName);
+    const c = await claimPrebuild(this.db, {
+      presetId: preset.id, owner: input.owner, name: input.name, ttlMs, autostartSchedule: autostart, automaticUpdates: input.automaticUpdates, now: Date.now(),
+    });
+    if (!c) return null;
+    const buildsBefore = (await listBuilds(this.db, c.id)).length;
+    try {
+      // Only values that differ from the prebuild's (mutable parameters) go to the claim's build.
+      const changed = Object.fromEntries(Object.entries(input.parameters ?? {}).filter(([k, v]) => prebuildValues[k] !== v));
+      const parameters = Object.keys(changed).length ? await this.protectSensitive(c.id, changed, [versionId]) : undefined;
+      const build = await this.temporal.workflow.getHandle(workspaceWorkflowId(c.id)).executeUpdate(claimUpdate, {
+        args: [{ owner: input.owner, name: input.name, previousName: c.previousName, initiator: input.initiator ?? input.owner, preset: preset.name, ...(parameters ? { parameters } : {}) }],
+      });
+      return { workspace: await getWorkspace(this.db, c.id), build };
+    } catch {
+      await unclaimPrebuild(this.db, c.id, c.previousName, buildsBefore);
+      return null;
+    }
+  }
+
+  /**
+   * Each preset's prebuild pool (every preset with a pool or with live prebuilds, all versions),
+   * optionally of one template: desired, running, eligible, expired and starting counts, how
+   * many were created, failed and claimed, the status (`healthy` | `hard_limited`), the backoff
+   * and what the reconciler would do at `now` (ms, default the current time). Read-only.
+   * Throws NotFoundError for an unknown template, InputError for a bad `now`.
+   */
+  async getPrebuildPools(template?: string, now = Date.now()): Promise<PrebuildPoolStatus[]> {
+    if (!isInstantMs(now)) throw new InputError('now must be a whole number of milliseconds since the epoch');
+    const templateId = template === undefined ? undefined : (await this.getTemplate(template)).id;
+    const snapshot = (await loadPrebuildSnapshot(this.db)).filter((p) => templateId === undefined || p.templateId === templateId);
+    const counts = await prebuildCounts(this.db, snapshot.map((p) => p.presetId));
+    return snapshot.map((p) => {
+      const pl = planPreset(p, now, this.prebuildConfig);
+      const c = counts.get(p.presetId) ?? { created: 0, failed: 0, claimed: 0 };
+      return {
+        templateId: p.templateId, template: p.templateName, templateVersionId: p.templateVersionId, preset: p.presetName, presetId: p.presetId,
+        active: p.active, status: pl.hardLimited ? 'hard_limited' : 'healthy', desired: pl.state.desired, running: pl.state.running,
+        eligible: pl.state.eligible, expired: pl.state.expired, starting: pl.state.starting, ...c, backoffUntil: pl.backoffUntil, explanation: pl.explanation,
+      };
+    });
+  }
+
+  /**
+   * Clears a hard_limited preset of the template's active version (status back to `healthy`;
+   * failures before now no longer count toward the hard limit or the backoff) and wakes the
+   * reconciler. Throws NotFoundError (template, preset).
+   */
+  async resetPrebuildHardLimit(template: string, preset: string): Promise<void> {
+    if (typeof preset !== 'string' || !preset) throw new InputError('preset is required');
+    const t = await this.getTemplate(template);
+    const p = await findPreset(this.db, t.id, preset, t.activeVersionId);
+    await setPresetPrebuildStatus(this.db, p.id, 'healthy', true);
+    await this.reconcilePrebuildsNow(`preset ${preset} of template ${t.name} reset`);
   }
 
   /** Starts the workspace on its template's active version (Coder's `coder update`). */

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { archiveLimitsFromEnv, type ArchiveLimits } from './terraform/archive';
 import { CONTROL_QUEUE, parseTags, type ProvisionerTags } from './domain/tags';
 import { DEFAULT_BUILD_ACTIVITY_OPTIONS, type BuildActivityOptions } from './types';
+import { DEFAULT_PREBUILD_CONFIG, type PrebuildConfig } from './domain/prebuilds';
 
 function int(env: NodeJS.ProcessEnv, name: string, dflt: number, min = 0): number {
   const raw = env[name];
@@ -56,6 +57,25 @@ export function buildOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): Build
     startToCloseTimeoutMs: int(env, 'BERTH_BUILD_TIMEOUT_MS', DEFAULT_BUILD_ACTIVITY_OPTIONS.startToCloseTimeoutMs, 1000),
     maximumAttempts: int(env, 'BERTH_BUILD_MAX_ATTEMPTS', DEFAULT_BUILD_ACTIVITY_OPTIONS.maximumAttempts, 1),
   };
+}
+
+/**
+ * Prebuild reconciler settings: BERTH_PREBUILD_RECONCILE_INTERVAL_MS (60000, ≥ 1000),
+ * BERTH_PREBUILD_BACKOFF_MS (60000), BERTH_PREBUILD_BACKOFF_LOOKBACK_MS (3600000),
+ * BERTH_PREBUILD_FAILURE_HARD_LIMIT (3; 0 = no limit). Throws Error naming a malformed variable.
+ */
+export function prebuildConfigFromEnv(env: NodeJS.ProcessEnv = process.env): PrebuildConfig {
+  return {
+    reconcileIntervalMs: int(env, 'BERTH_PREBUILD_RECONCILE_INTERVAL_MS', DEFAULT_PREBUILD_CONFIG.reconcileIntervalMs, 1000),
+    backoffIntervalMs: int(env, 'BERTH_PREBUILD_BACKOFF_MS', DEFAULT_PREBUILD_CONFIG.backoffIntervalMs),
+    backoffLookbackMs: int(env, 'BERTH_PREBUILD_BACKOFF_LOOKBACK_MS', DEFAULT_PREBUILD_CONFIG.backoffLookbackMs),
+    failureHardLimit: int(env, 'BERTH_PREBUILD_FAILURE_HARD_LIMIT', DEFAULT_PREBUILD_CONFIG.failureHardLimit),
+  };
+}
+
+/** BERTH_PREBUILDS: `false` = this deployment runs no prebuild reconciler (default on). */
+export function prebuildsEnabledFromEnv(env: NodeJS.ProcessEnv = process.env): boolean {
+  return env.BERTH_PREBUILDS !== 'false' && env.BERTH_PREBUILDS !== '0';
 }
 
 export interface WorkerSettings {

@@ -3,7 +3,7 @@
  * follow Coder's (reference/lifecycle-semantics.md §6.1) with the `berth_` prefix.
  */
 import http from 'node:http';
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 /** Coder's queue-wait buckets, seconds. */
 export const QUEUE_WAIT_BUCKETS = [0.1, 0.5, 1, 5, 10, 30, 60, 120, 300, 600, 900, 1800];
@@ -20,7 +20,23 @@ export interface BerthMetrics {
   lifecycleTransitions: Counter<'transition' | 'reason'>;
   /** Job start → completion (s); status = succeeded | failed | canceled. */
   buildDuration: Histogram<'provisioner_type' | 'transition' | 'build_reason' | 'status'>;
+  /** Prebuilds (Coder's `coderd_prebuilt_workspaces_*`, labels template_name and preset_name): created by the reconciler. */
+  prebuildsCreated: Counter<'template_name' | 'preset_name'>;
+  /** Prebuilds whose first (creating) build failed. */
+  prebuildsFailed: Counter<'template_name' | 'preset_name'>;
+  /** Prebuilds claimed by a user's create. */
+  prebuildsClaimed: Counter<'template_name' | 'preset_name'>;
+  /** Desired pool size of active presets (set on every reconciliation tick). */
+  prebuildsDesired: Gauge<'template_name' | 'preset_name'>;
+  /** Running prebuilds (including expired ones). */
+  prebuildsRunning: Gauge<'template_name' | 'preset_name'>;
+  /** Running, unexpired prebuilds of the active version: claimable now. */
+  prebuildsEligible: Gauge<'template_name' | 'preset_name'>;
+  /** 1 while a preset is hard_limited. */
+  prebuildsHardLimited: Gauge<'template_name' | 'preset_name'>;
 }
+
+const PREBUILD_LABELS = ['template_name', 'preset_name'] as const;
 
 /** Creates a fresh registry with Berth's metrics (plus Node process metrics when `defaults`). */
 export function createMetrics(opts: { defaults?: boolean } = {}): BerthMetrics {
@@ -44,6 +60,13 @@ export function createMetrics(opts: { defaults?: boolean } = {}): BerthMetrics {
       name: 'berth_workspace_build_duration_seconds', help: 'Time from a build job starting to its completion.',
       labelNames: ['provisioner_type', 'transition', 'build_reason', 'status'], buckets: BUILD_DURATION_BUCKETS, registers: [registry],
     }),
+    prebuildsCreated: new Counter({ name: 'berth_prebuilt_workspaces_created_total', help: 'Prebuilt workspaces created by the reconciler.', labelNames: PREBUILD_LABELS, registers: [registry] }),
+    prebuildsFailed: new Counter({ name: 'berth_prebuilt_workspaces_failed_total', help: 'Prebuilt workspaces whose first build failed.', labelNames: PREBUILD_LABELS, registers: [registry] }),
+    prebuildsClaimed: new Counter({ name: 'berth_prebuilt_workspaces_claimed_total', help: 'Prebuilt workspaces claimed by a user.', labelNames: PREBUILD_LABELS, registers: [registry] }),
+    prebuildsDesired: new Gauge({ name: 'berth_prebuilt_workspaces_desired', help: 'Prebuilt workspaces a preset wants (active presets).', labelNames: PREBUILD_LABELS, registers: [registry] }),
+    prebuildsRunning: new Gauge({ name: 'berth_prebuilt_workspaces_running', help: 'Running prebuilt workspaces (including expired ones).', labelNames: PREBUILD_LABELS, registers: [registry] }),
+    prebuildsEligible: new Gauge({ name: 'berth_prebuilt_workspaces_eligible', help: 'Prebuilt workspaces ready to be claimed.', labelNames: PREBUILD_LABELS, registers: [registry] }),
+    prebuildsHardLimited: new Gauge({ name: 'berth_prebuilt_workspaces_preset_hard_limited', help: '1 while the preset is hard_limited after consecutive failures.', labelNames: PREBUILD_LABELS, registers: [registry] }),
   };
 }
 

@@ -109,6 +109,12 @@ export interface Workspace {
   /** The Backstage catalog entity it was created for (`component:default/shop`), or null. */
   entityRef: string | null;
   lastUsedAt: Date;
+  /** An unclaimed prebuilt workspace (owned by the prebuilds system user). */
+  isPrebuild: boolean;
+  /** The preset a prebuild was built for (kept after the claim), or null. */
+  prebuildPresetId: string | null;
+  /** When this workspace was claimed from the prebuild pool, or null. */
+  claimedAt: Date | null;
   deleted: boolean;
   createdAt: Date;
   updatedAt: Date;
@@ -152,6 +158,8 @@ export interface BuildRequest {
   parameters?: VariableValues;
   /** Name of a preset of the build's template version whose values are added to the request. */
   preset?: string;
+  /** Refuse (ConflictError) unless the workspace is still an unclaimed prebuild (the reconciler's deletes). */
+  onlyIfPrebuild?: boolean;
 }
 
 /** What `requestBuild` returns once the build rows are written. */

@@ -12,6 +12,10 @@ import { buildsQueueFor, queuesForWorker } from './domain/tags';
 import { createMetrics, serveMetrics, type BerthMetrics } from './metrics';
 import { connectClient, connectWorker } from './temporal';
 import { ensureSearchAttributes } from './client';
+import type { Client } from '@temporalio/client';
+import { ensurePrebuildReconciler } from './prebuilds';
+import { buildOptionsFromEnv, prebuildConfigFromEnv, prebuildsEnabledFromEnv } from './config';
+import { DEFAULT_BUILD_ACTIVITY_OPTIONS } from './types';
 import { resolveTofu, ToolchainError } from './toolchain';
 import type { WorkerSettings } from './config';
 
@@ -57,6 +61,8 @@ export async function createBerthWorkers(deps: {
   activityOverrides?: Partial<BerthActivities>;
   /** Extra Temporal worker options (cache sizes, concurrency) for the control worker. */
   controlWorkerOptions?: Partial<WorkerOptions>;
+  /** Client the prebuild activities use to drive workspace workflows (default: the worker's own). */
+  temporal?: Client;
 }, role: WorkerRole): Promise<BerthWorkers> {
   const metrics = deps.metrics ?? createMetrics();
   let tofuPath = '';
@@ -68,7 +74,7 @@ export async function createBerthWorkers(deps: {
   }
   fs.mkdirSync(role.workDir, { recursive: true, mode: 0o700 });
   const activities: BerthActivities = { ...createActivities({
-    db: deps.db, metrics,
+    db: deps.db, metrics, temporal: deps.temporal,
     provisioner: {
       workDir: role.workDir, tofuPath, cliConfigFile: packagedTofuRc(), workerId: role.workerId,
       cancelGraceMs: role.cancelGraceMs, cancelKillMs: role.cancelKillMs, archiveLimits: role.archiveLimits, hostEnv: process.env,
@@ -129,14 +135,19 @@ export async function runWorkerProcess(settings: WorkerSettings, log: (m: string
     await db.destroy();
     throw new Error(`cannot prepare the database (DATABASE_URL): ${(e as Error).message}`);
   }
-  const { connection: clientConn } = await connectClient(settings.temporal).catch((e: Error) => {
+  const { connection: clientConn, client } = await connectClient(settings.temporal).catch((e: Error) => {
     throw new Error(`cannot connect to Temporal at ${settings.temporal.address} (TEMPORAL_ADDRESS): ${e.message}`);
   });
   await ensureSearchAttributes(clientConn, settings.temporal.namespace);
-  await clientConn.close();
   const connection = await connectWorker(settings.temporal);
   const metrics = createMetrics({ defaults: true });
-  const w = await createBerthWorkers({ db, connection, namespace: settings.temporal.namespace, metrics }, settings);
+  const w = await createBerthWorkers({ db, connection, namespace: settings.temporal.namespace, metrics, temporal: client }, settings);
+  if (settings.runWorkflows && prebuildsEnabledFromEnv()) {
+    // The prebuild reconciler runs in every deployment (one per namespace; signalWithStart is idempotent).
+    await ensurePrebuildReconciler(client, {
+      taskQueue: settings.taskQueue, config: prebuildConfigFromEnv(), buildOptions: { ...DEFAULT_BUILD_ACTIVITY_OPTIONS, ...buildOptionsFromEnv() }, reason: 'worker started',
+    });
+  }
   let server: Awaited<ReturnType<typeof serveMetrics>> | undefined;
   if (settings.metricsPort >= 0) {
     server = await serveMetrics(metrics.registry, settings.metricsPort, settings.metricsHost);
@@ -149,6 +160,7 @@ export async function runWorkerProcess(settings: WorkerSettings, log: (m: string
   } finally {
     server?.close();
     await connection.close();
+    await clientConn.close();
     await db.destroy();
     log('berth-worker: stopped');
   }

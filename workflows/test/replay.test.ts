@@ -1,6 +1,6 @@
 /**
  * Replay safety: histories recorded from real runs (test/histories/*.json, written by
- * lifecycle.test.ts with BERTH_EXPORT_HISTORIES=1) must replay against the current workflow
+ * lifecycle.test.ts and prebuilds.test.ts with BERTH_EXPORT_HISTORIES=1) must replay against the current workflow
  * code. A change that breaks replay needs `patched()`; this test is what catches it.
  */
 import fs from 'node:fs';
@@ -12,8 +12,8 @@ import { WORKFLOW_BUNDLE_IGNORE } from '../src/worker';
 const dir = path.join(__dirname, 'histories');
 const files = fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => f.endsWith('.json')).sort() : [];
 
-test('recorded histories exist for both workflow types', () => {
-  expect(files).toEqual(expect.arrayContaining(['workspace-lifecycle.json', 'build-start.json']));
+test('recorded histories exist for every workflow type', () => {
+  expect(files).toEqual(expect.arrayContaining(['workspace-lifecycle.json', 'build-start.json', 'prebuild-reconciler.json', 'workspace-prebuild-claim.json']));
 });
 
 test.each(files)('%s replays against the current workflow code', async (file) => {

@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { Context } from '@temporalio/activity';
+import type { Client } from '@temporalio/client';
 import type { Db } from '../db/connection';
 import {
   completeBuildJob, completeJob as completeJobRow, enqueueBuild as enqueueBuildRow, getBuild, getJobProgress, lastLogSeq, loadBuildJobContext,
@@ -17,6 +18,9 @@ import { createDryRunJob, getTemplateVersion, getTemplateVersionArchive, promote
 import { sensitiveValues, toTofuVariableValues } from '../domain/parameters';
 import { createTemplateActivities } from './templates';
 import { createLifecycleActivities } from './lifecycle';
+import { createPrebuildActivities } from './prebuilds';
+import { prebuildLabels } from '../db/prebuilds';
+import { wakePrebuildReconciler } from '../prebuilds';
 import { loadLifecycleState } from '../db/lifecycle';
 import { dueLifecycleDecision } from '../domain/schedule';
 import type { BerthMetrics } from '../metrics';
@@ -53,6 +57,8 @@ export interface ActivityDeps {
   db: Db;
   metrics: BerthMetrics;
   provisioner: ProvisionerConfig;
+  /** Temporal client for activities that drive other workflows (prebuilds); default: the worker's own (Context.client). */
+  temporal?: Client;
 }
 
 
@@ -77,6 +83,10 @@ export function createActivities(deps: ActivityDeps) {
       const { build, taskQueue } = await enqueueBuildRow(db, input);
       metrics.buildsEnqueued.inc({ ...labels, status: 'success' });
       if (['autostart', 'autostop', 'dormancy', 'autodelete'].includes(input.reason)) metrics.lifecycleTransitions.inc({ transition: input.transition, reason: input.reason });
+      if (input.reason === 'claim') {
+        const labels = await prebuildLabels(db, input.workspaceId);
+        if (labels) metrics.prebuildsClaimed.inc(labels);
+      }
       return { buildId: build.id, buildNumber: build.buildNumber, jobId: build.jobId, transition: build.transition, taskQueue };
     } catch (e) {
       metrics.buildsEnqueued.inc({ ...labels, status: 'failed' });
@@ -101,6 +111,10 @@ export function createActivities(deps: ActivityDeps) {
     if (b.startedAt && b.completedAt) {
       metrics.buildDuration.observe({ provisioner_type: PROVISIONER_TYPE, transition: b.transition, build_reason: b.reason, status: b.jobStatus },
         Math.max(0, b.completedAt.getTime() - b.startedAt.getTime()) / 1000);
+    }
+    if (b.reason === 'prebuild' && b.buildNumber === 1 && b.jobStatus === 'failed') {
+      const labels = await prebuildLabels(db, b.workspaceId);
+      if (labels) metrics.prebuildsFailed.inc(labels);
     }
     return { buildId: b.id, buildNumber: b.buildNumber, transition: b.transition, jobStatus: b.jobStatus, ...(b.error ? { error: b.error } : {}) };
   }
@@ -239,12 +253,17 @@ export function createActivities(deps: ActivityDeps) {
     } catch (e) {
       throw asFailure(e);
     }
+    // A new active version invalidates the old version's prebuilds and may declare new pools.
+    try {
+      await wakePrebuildReconciler(deps.temporal ?? Context.current().client, `template version ${input.versionId} promoted`);
+    } catch { /* no reconciler, or no client in this context: its next tick sees the change */ }
   }
 
   return {
     enqueueBuild, markBuildCanceling, completeBuild, runTofu, getBuildStatus, completeJob, createDryRun, promoteVersion,
     ...createTemplateActivities(deps),
     ...lifecycle,
+    ...createPrebuildActivities(deps),
   };
 }
 

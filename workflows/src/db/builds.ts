@@ -15,6 +15,7 @@ import { ParameterError, resolveBuildParameters } from '../domain/parameters';
 import type { TemplateParameter } from '../domain/parameter-types';
 import { getTemplateVersionParameters, getTemplateVersionPresets } from './templates';
 import { isUuid } from './ids';
+import { PREBUILDS_OWNER } from '../domain/prebuilds';
 
 type Row = Record<string, any>;
 type Q = Db | Knex.Transaction;
@@ -52,6 +53,7 @@ export function toWorkspace(r: Row, latest: WorkspaceBuild | null): Workspace {
     autostartSchedule: r.autostart_schedule, ttlMs: r.ttl_ms === null ? null : Number(r.ttl_ms), automaticUpdates: r.automatic_updates,
     entityRef: r.entity_ref ?? null,
     lastUsedAt: r.last_used_at,
+    isPrebuild: r.owner === PREBUILDS_OWNER, prebuildPresetId: r.prebuild_preset_id ?? null, claimedAt: r.claimed_at ?? null,
     deleted: r.deleted, createdAt: r.created_at, updatedAt: r.updated_at,
     status: r.deleted ? 'deleted' : latest ? latest.status : 'pending', latestBuild: latest,
   };
@@ -160,6 +162,8 @@ export interface EnqueueBuildInput {
   explanation: string;
   /** For builds the lifecycle starts: the rule that decided it and the workflow's now (ms), re-checked on fresh state. */
   lifecycle?: { rule: string; now: number };
+  /** Only while the workspace is an unclaimed prebuild (else ConflictError): the prebuild reconciler's deletes never hit a claimed workspace. */
+  requirePrebuild?: boolean;
 }
 
 export interface EnqueuedBuild { build: WorkspaceBuild; taskQueue: string; tags: ProvisionerTags }
@@ -209,6 +213,7 @@ export async function enqueueBuild(db: Db, input: EnqueueBuildInput): Promise<En
     const ws = await tx('workspaces').where({ id: input.workspaceId }).forUpdate().first();
     if (!ws) throw new NotFoundError(`workspace ${input.workspaceId} not found`);
     if (ws.deleted) throw new ConflictError(`workspace ${ws.name} is deleted`);
+    if (input.requirePrebuild && ws.owner !== PREBUILDS_OWNER) throw new ConflictError(`workspace ${ws.name} is no longer a prebuild: it was claimed by ${ws.owner}`);
     const last = await latestBuildOf(tx, input.workspaceId);
     if (last && isActiveJob(last.jobStatus)) throw new ConflictError(`a build is already active: build #${last.buildNumber} (${last.transition}) is ${last.jobStatus}`);
     const tpl = await tx('templates').where({ id: ws.template_id }).first();

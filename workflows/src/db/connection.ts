@@ -6,11 +6,14 @@ import * as m0001 from './migrations/0001_init';
 import * as m0002 from './migrations/0002_templates';
 import * as m0003 from './migrations/0003_lifecycle';
 import * as m0004 from './migrations/0004_api';
+import * as m0005 from './migrations/0005_prebuilds';
 
 export type Db = Knex;
 
 /** Migrations in order. A static list keeps them working from ts-jest, tsc output and bundles alike. */
-const MIGRATIONS: Array<[string, { up(k: Knex): Promise<void>; down(k: Knex): Promise<void> }]> = [['0001_init', m0001], ['0002_templates', m0002], ['0003_lifecycle', m0003], ['0004_api', m0004]];
+const MIGRATIONS: Array<[string, { up(k: Knex): Promise<void>; down(k: Knex): Promise<void> }]> = [
+  ['0001_init', m0001], ['0002_templates', m0002], ['0003_lifecycle', m0003], ['0004_api', m0004], ['0005_prebuilds', m0005],
+];
 
 const migrationSource: Knex.MigrationSource<string> = {
   getMigrations: async () => MIGRATIONS.map(([name]) => name),

@@ -2,3 +2,4 @@ export * from './connection';
 export * from './templates';
 export * from './builds';
 export * from './api';
+export * from './prebuilds';

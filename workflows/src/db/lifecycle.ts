@@ -10,6 +10,7 @@ import { NotFoundError } from '../errors';
 import { getTemplate, getTemplateVersionParameters } from './templates';
 import { getBuildParameters, isUuid } from './builds';
 import { revalidateForVersion } from '../domain/parameters';
+import { PREBUILDS_OWNER } from '../domain/prebuilds';
 import type { DeadlineSource, LifecycleState, UserStatus } from '../domain/schedule';
 
 type Q = Db | Knex.Transaction;
@@ -67,7 +68,8 @@ export async function loadLifecycleState(q: Q, workspaceId: string): Promise<Lif
     },
     userQuietHoursSchedule: user.quietHoursSchedule || null,
     userStatus: user.status,
-    isPrebuild: false,
+    // Unclaimed prebuilds are excluded from autostart, autostop, the autostop requirement, failure cleanup and dormancy.
+    isPrebuild: ws.owner === PREBUILDS_OWNER,
     templateNeedsNewParameters,
   };
 }

@@ -9,3 +9,4 @@ export * from './parameter-types';
 export * from './parameters';
 export * from './autostart';
 export * from './schedule';
+export * from './prebuilds';

@@ -6,6 +6,8 @@ import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import type { BuildRef, BuildRequest, WorkspaceDescription } from '../types';
 import type { JobStatus } from '../domain/status';
+import type { PrebuildConfig } from '../domain/prebuilds';
+import type { VariableValues } from '../domain/variables';
 
 /** Update: ask for a build (start, stop, restart, delete). Returns once the build rows exist. */
 export const requestBuildUpdate = defineUpdate<BuildRef, [BuildRequest]>('requestBuild');
@@ -20,6 +22,17 @@ export const setScheduleUpdate = defineUpdate<{ autostartSchedule: string | null
 export const extendDeadlineUpdate = defineUpdate<{ deadline: number }, [{ deadline: number; initiator: string }]>('extendDeadline');
 /** Signal: the workspace was used (bumps the deadline, refreshes last_used_at). */
 export const activitySignal = defineSignal<[{ source?: string }]>('activity');
+/**
+ * Update: a prebuilt workspace was claimed (its row already has the new owner and name): the
+ * workflow takes the new owner and name and runs a start build with reason `claim`. Returns
+ * once the build rows exist.
+ */
+export interface ClaimRequest { owner: string; name: string; previousName: string; initiator: string; parameters?: VariableValues; preset?: string }
+export const claimUpdate = defineUpdate<BuildRef, [ClaimRequest]>('claim');
+/** Signal to the prebuild reconciler: reconcile now (a template version was promoted, a preset changed or was reset); optional new settings. */
+export const prebuildsChangedSignal = defineSignal<[{ reason?: string; config?: PrebuildConfig }]>('prebuildsChanged');
+/** Workflow id of the one prebuild reconciler. */
+export const PREBUILD_RECONCILER_WORKFLOW_ID = 'prebuild-reconciler';
 /** Signal to a build workflow: stop the build (SIGINT to tofu, state saved). */
 export const cancelSignal = defineSignal('cancel');
 

@@ -2,3 +2,4 @@
 export { workspaceWorkflow } from './workspace';
 export { buildWorkflow } from './build';
 export { templateImportWorkflow } from './template-import';
+export { prebuildReconcilerWorkflow } from './prebuild-reconciler';

@@ -17,8 +17,8 @@ import { dueLifecycleDecision, msUntilDue, nextLifecycleDecision, type Lifecycle
 import type { BuildRef, BuildRequest, BuildResult, WorkspaceWorkflowInput } from '../types';
 import { buildWorkflow } from './build';
 import {
-  activitySignal, BuildReasonKey, BuildTransitionKey, buildWorkflowId, cancelBuildUpdate, cancelSignal, describeQuery, extendDeadlineUpdate,
-  requestBuildUpdate, setScheduleUpdate,
+  activitySignal, BuildReasonKey, BuildTransitionKey, buildWorkflowId, cancelBuildUpdate, cancelSignal, claimUpdate, describeQuery, extendDeadlineUpdate,
+  requestBuildUpdate, setScheduleUpdate, WorkspaceOwnerKey,
 } from './definitions';
 
 const control = wf.proxyActivities<BerthActivities>({
@@ -63,6 +63,9 @@ export async function workspaceWorkflow(input: WorkspaceWorkflowInput): Promise<
   const s: WorkspaceBuildState & { latestBuild: WorkspaceWorkflowInput['latestBuild'] } = { deleted: input.deleted, latestBuild: input.latestBuild };
   const queue: Pending[] = (input.pending ?? []).map((p) => ({ request: p.request, transition: p.transition, partOfRestart: p.partOfRestart }));
   let active: ActiveBuild | null = null;
+  // A claim (prebuilds) changes the owner and name; carried across continue-as-new.
+  let owner = input.owner;
+  let name = input.name;
   // Lifecycle scheduling (patched in: histories recorded before it replay unchanged).
   const scheduling = wf.patched('lifecycle-scheduling');
   let lifecycle: LifecycleState | null = null;
@@ -159,6 +162,34 @@ export async function workspaceWorkflow(input: WorkspaceWorkflowInput): Promise<
     },
   });
 
+  wf.setHandler(claimUpdate, async (claim) => {
+    owner = claim.owner;
+    name = claim.name;
+    wf.upsertSearchAttributes([{ key: WorkspaceOwnerKey, value: claim.owner }]);
+    const p: Pending = {
+      request: { kind: 'start', reason: 'claim', initiator: claim.initiator, ...(claim.parameters ? { parameters: claim.parameters } : {}), ...(claim.preset ? { preset: claim.preset } : {}) },
+      transition: 'start', partOfRestart: false,
+      explanation: `start: prebuilt workspace ${claim.previousName} claimed by ${claim.owner} as ${claim.name}`,
+    };
+    queue.push(p);
+    await wf.condition(() => p.result !== undefined || p.error !== undefined);
+    if (p.error) throw p.error;
+    return p.result as BuildRef;
+  }, {
+    validator: (claim) => {
+      if (!claim || typeof claim !== 'object') reject('InputError', 'claim needs an object');
+      const bad = checkPrincipal('owner', claim.owner) ?? checkPrincipal('initiator', claim.initiator);
+      if (bad) reject('InputError', bad);
+      if (typeof claim.name !== 'string' || !claim.name) reject('InputError', 'name is required');
+      if (claim.parameters !== undefined) {
+        try { checkVariableValues(claim.parameters); } catch (e) { reject('InputError', (e as Error).message); }
+      }
+      const why = (s.deleted ? 'cannot claim: workspace is deleted' : null) ?? busy('claim')
+        ?? (s.latestBuild?.transition === 'start' && s.latestBuild.jobStatus === 'succeeded' ? null : 'cannot claim: the prebuilt workspace is not running');
+      if (why) reject('ConflictError', why);
+    },
+  });
+
   wf.setHandler(cancelBuildUpdate, async ({ initiator }) => {
     const a = active as ActiveBuild;
     a.canceling = true;
@@ -186,7 +217,7 @@ export async function workspaceWorkflow(input: WorkspaceWorkflowInput): Promise<
     if (wf.workflowInfo().continueAsNewSuggested && queue.length === 0 && !s.deleted) {
       await wf.condition(wf.allHandlersFinished);
       if (queue.length === 0) {
-        await wf.continueAsNew<typeof workspaceWorkflow>({ ...input, deleted: s.deleted, latestBuild: s.latestBuild, pending: [] });
+        await wf.continueAsNew<typeof workspaceWorkflow>({ ...input, owner, name, deleted: s.deleted, latestBuild: s.latestBuild, pending: [] });
       }
     }
     // Sleep until a request arrives or the next lifecycle decision is due (autostart, autostop,
@@ -238,6 +269,7 @@ export async function workspaceWorkflow(input: WorkspaceWorkflowInput): Promise<
         // A restart's stop build keeps the values; the new ones apply to its start build.
         parameters: p.partOfRestart && p.transition === 'stop' ? undefined : p.request.parameters,
         preset: p.partOfRestart && p.transition === 'stop' ? undefined : p.request.preset,
+        ...(p.request.onlyIfPrebuild ? { requirePrebuild: true } : {}),
         explanation: p.explanation ?? explainRequestedBuild(p.transition, reason, p.request.initiator, p.partOfRestart),
         ...(p.lifecycleRule ? { lifecycle: { rule: p.lifecycleRule, now: Date.now() } } : {}),
       });

@@ -17,6 +17,7 @@ import { SEARCH_ATTRIBUTES } from '../../src/workflows/definitions';
 import { CONTROL_QUEUE } from '../../src/domain/tags';
 import { DEFAULT_MAX_ARCHIVE_BYTES } from '../../src/terraform/archive';
 import type { BuildActivityOptions } from '../../src/types';
+import type { PrebuildConfig } from '../../src/domain/prebuilds';
 
 export const REPO = repoRoot();
 
@@ -72,7 +73,11 @@ export function defaultRole(workDir: string, over: Partial<WorkerRole> = {}): Wo
 }
 
 /** Starts the stack. `worker: false` starts no worker (the test adds its own). */
-export async function startTestStack(opts: { worker?: Partial<WorkerRole> | false; buildOptions?: Partial<BuildActivityOptions> } = {}): Promise<TestStack> {
+export async function startTestStack(opts: {
+  worker?: Partial<WorkerRole> | false; buildOptions?: Partial<BuildActivityOptions>;
+  /** Run the prebuild reconciler (off by default so other tests' templates get no prebuilds), with these settings. */
+  prebuilds?: Partial<PrebuildConfig>;
+} = {}): Promise<TestStack> {
   const { db, url } = await createTestDatabase();
   const env = await TestWorkflowEnvironment.createLocal({
     server: { executable: { type: 'existing-path', path: resolveTemporalCli().path }, searchAttributes: SEARCH_ATTRIBUTES },
@@ -90,7 +95,7 @@ export async function startTestStack(opts: { worker?: Partial<WorkerRole> | fals
       connection = await NativeConnection.connect({ address: env.address });
       connections.push(connection);
     }
-    const w = await createBerthWorkers({ db, connection, namespace: 'default', metrics: role.workerId ? createMetrics() : metrics }, defaultRole(workDir, role));
+    const w = await createBerthWorkers({ db, connection, namespace: 'default', metrics: role.workerId ? createMetrics() : metrics, temporal: env.client }, defaultRole(workDir, role));
     workers.push(w);
     running.push(w.run());
     return w;
@@ -105,7 +110,10 @@ export async function startTestStack(opts: { worker?: Partial<WorkerRole> | fals
       throw e;
     }
   }
-  const client = new BerthClient({ db, temporal: env.client, buildOptions: { ...TEST_BUILD_OPTIONS, ...(opts.buildOptions ?? {}) } });
+  const client = new BerthClient({
+    db, temporal: env.client, buildOptions: { ...TEST_BUILD_OPTIONS, ...(opts.buildOptions ?? {}) },
+    prebuilds: { enabled: opts.prebuilds !== undefined, config: opts.prebuilds ?? {} },
+  });
   return {
     env, db, dbUrl: url, client, temporalAddress, workers, addWorker, workDir,
     async teardown() {

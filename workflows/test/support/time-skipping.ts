@@ -14,6 +14,7 @@ import { resolveTemporalTestServer } from '../../src/toolchain';
 import { createTestDatabase, defaultRole, tempDir, TEST_BUILD_OPTIONS } from './stack';
 import type { Db } from '../../src/db/connection';
 import type { WorkspaceBuild } from '../../src/types';
+import type { PrebuildConfig } from '../../src/domain/prebuilds';
 
 export interface TimeSkippingStack {
   /**
@@ -30,7 +31,8 @@ export interface TimeSkippingStack {
   teardown(): Promise<void>;
 }
 
-export async function startTimeSkippingStack(): Promise<TimeSkippingStack> {
+/** `prebuilds`: run the prebuild reconciler with these settings (off by default). */
+export async function startTimeSkippingStack(opts: { prebuilds?: Partial<PrebuildConfig> } = {}): Promise<TimeSkippingStack> {
   const { db } = await createTestDatabase();
   const env = await TestWorkflowEnvironment.createTimeSkipping({
     server: { executable: { type: 'existing-path', path: resolveTemporalTestServer().path } },
@@ -40,10 +42,10 @@ export async function startTimeSkippingStack(): Promise<TimeSkippingStack> {
     await env.connection.operatorService.addSearchAttributes({
       namespace: 'default', searchAttributes: Object.fromEntries(SEARCH_ATTRIBUTES.map((k) => [k.name, 2])),
     });
-    const workers = await createBerthWorkers({ db, connection: env.nativeConnection as NativeConnection, namespace: 'default', metrics: createMetrics() },
+    const workers = await createBerthWorkers({ db, connection: env.nativeConnection as NativeConnection, namespace: 'default', metrics: createMetrics(), temporal: env.client },
       defaultRole(tempDir('work'), { workerId: `ts-${crypto.randomBytes(3).toString('hex')}` }));
     const running = workers.run();
-    const client = new BerthClient({ db, temporal: env.client, buildOptions: TEST_BUILD_OPTIONS });
+    const client = new BerthClient({ db, temporal: env.client, buildOptions: TEST_BUILD_OPTIONS, prebuilds: { enabled: opts.prebuilds !== undefined, config: opts.prebuilds ?? {} } });
     const push = async (input: Parameters<BerthClient['pushTemplate']>[0]) => {
       const { version } = await client.pushTemplate({ ...input, wait: false });
       for (let i = 0; i < 600; i++) {
