@@ -3,10 +3,10 @@
  * snake_case, ISO-8601 UTC strings, durations in ms).
  */
 import type {
-  ApiAuditEntry, ApiBuild, ApiBuildLog, ApiParameter, ApiPreset, ApiResource, ApiSchedulePreview, ApiTemplate, ApiTemplateVersion, ApiToken, ApiWorkspace,
+  ApiAuditEntry, ApiBuild, ApiBuildLog, ApiParameter, ApiPrebuildPool, ApiPreset, ApiResource, ApiSchedulePreview, ApiTemplate, ApiTemplateVersion, ApiToken, ApiWorkspace,
 } from '@berth/backstage-plugin-common';
 import type {
-  ApiTokenRecord, AuditEntry, BuildLog, SchedulePreview, StoredPreset, Template, TemplateParameter, TemplateVersion, Workspace, WorkspaceBuild, WorkspaceResource,
+  ApiTokenRecord, AuditEntry, BuildLog, PrebuildPoolStatus, SchedulePreview, StoredPreset, Template, TemplateParameter, TemplateVersion, Workspace, WorkspaceBuild, WorkspaceResource,
 } from '@berth/workflows';
 
 const iso = (d: Date | string | number): string => new Date(d).toISOString();
@@ -49,6 +49,14 @@ export function toApiPreset(p: StoredPreset): ApiPreset {
   return {
     id: p.id, name: p.name, description: p.description, default: p.default, parameters: p.parameters,
     prebuild_instances: p.prebuildInstances, prebuild_expiration_s: p.prebuildExpirationSeconds,
+  };
+}
+
+export function toApiPrebuildPool(p: PrebuildPoolStatus): ApiPrebuildPool {
+  return {
+    template_id: p.templateId, template: p.template, template_version_id: p.templateVersionId, preset: p.preset, preset_id: p.presetId, active: p.active,
+    status: p.status, desired: p.desired, running: p.running, eligible: p.eligible, expired: p.expired, starting: p.starting, created: p.created,
+    failed: p.failed, claimed: p.claimed, backoff_until: isoOrNull(p.backoffUntil), explanation: p.explanation,
   };
 }
 

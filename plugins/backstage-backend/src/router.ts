@@ -350,6 +350,16 @@ export async function createRouter(o: BerthRouterOptions): Promise<express.Route
       const { v } = await versionOf(p(req, 'template'), p(req, 'version'));
       return { dry_run_status: v.dryRunStatus, dry_run_error: v.dryRunError, resources: v.plannedResources };
     },
+    listPrebuildPools: async ({ req }) => {
+      const q = parseWith(api.prebuildsQuerySchema, req.query, 'query');
+      return (await o.berth.getPrebuildPools(q.template)).map(map.toApiPrebuildPool);
+    },
+    resetPrebuilds: async ({ req, caller, audit }) => {
+      await authorize(caller, berthTemplateManagePermission);
+      Object.assign(audit, { targetType: 'template', targetId: p(req, 'template'), details: { preset: p(req, 'preset') } });
+      await o.berth.resetPrebuildHardLimit(p(req, 'template'), p(req, 'preset'));
+      return (await o.berth.getPrebuildPools(p(req, 'template'))).map(map.toApiPrebuildPool);
+    },
 
     listWorkspaces: async ({ req, caller }) => {
       const q = parseWith(api.listWorkspacesQuerySchema, req.query, 'query');

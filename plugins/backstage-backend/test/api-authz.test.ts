@@ -65,6 +65,8 @@ const MATRIX: Record<string, { expect: Record<Who, Expect>; body?: () => unknown
   getTemplateVersionParameters: { expect: anyUser },
   getTemplateVersionPresets: { expect: anyUser },
   getTemplateVersionResources: { expect: anyUser },
+  listPrebuildPools: { expect: anyUser },
+  resetPrebuilds: { expect: adminOnly },
   listWorkspaces: { expect: anyUser },
   createWorkspace: { expect: { owner: 201, ownerToken: 201, other: 201, admin: 201, anonymous: 401, revoked: 401 }, body: () => ({ name: `m${++n}`, template: 'local', parameters: { workspaces_root: root } }) },
   getWorkspace: { expect: readWs },
@@ -90,7 +92,7 @@ const MATRIX: Record<string, { expect: Record<Who, Expect>; body?: () => unknown
 };
 
 function pathOf(p: string): string {
-  return p.replace(':workspaceId', wsId).replace(':buildNumber', '1').replace(':template', 'local').replace(':version', 'v1').replace(':tokenId', spareTokenId);
+  return p.replace(':workspaceId', wsId).replace(':buildNumber', '1').replace(':template', 'local').replace(':version', 'v1').replace(':tokenId', spareTokenId).replace(':preset', 'default');
 }
 
 // Reads first, then changes, deleteWorkspace last (the order of the table).

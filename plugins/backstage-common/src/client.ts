@@ -114,6 +114,11 @@ export class BerthApiClient {
   getTemplateVersionPresets(template: string, version: string): Promise<T.ApiPreset[]> { return this.request('GET', `/templates/${enc(template)}/versions/${enc(version)}/presets`); }
   getTemplateVersionResources(template: string, version: string): Promise<T.ApiResourcePreview> { return this.request('GET', `/templates/${enc(template)}/versions/${enc(version)}/resources`); }
 
+  /** Prebuild pools of every template (or one). */
+  listPrebuildPools(template?: string): Promise<T.ApiPrebuildPool[]> { return this.request('GET', '/prebuilds', { query: { template } }); }
+  /** Admins: clear a hard_limited preset; resolves with the template's pools. */
+  resetPrebuilds(template: string, preset: string): Promise<T.ApiPrebuildPool[]> { return this.request('POST', `/templates/${enc(template)}/presets/${enc(preset)}/reset-prebuilds`); }
+
   // ---- workspaces
   /** Workspaces the caller may read; `q` is the Coder-style search (`owner:me status:running`). */
   listWorkspaces(opts: { q?: string; limit?: number; offset?: number } = {}): Promise<T.ApiWorkspaceList> { return this.request('GET', '/workspaces', { query: opts }); }

@@ -123,6 +123,29 @@ export const resourcePreviewSchema = z.object({
   resources: z.array(plannedResourceSchema),
 });
 
+/** One preset's prebuild pool (a platform-team view): counts, status and what the reconciler would do. */
+export const prebuildPoolSchema = z.object({
+  template_id: z.string(),
+  template: z.string(),
+  template_version_id: z.string(),
+  preset: z.string(),
+  preset_id: z.string(),
+  active: z.boolean().describe("the preset's version is the template's active version (else its prebuilds are being replaced)"),
+  status: z.enum(['healthy', 'hard_limited']),
+  desired: z.number(),
+  running: z.number(),
+  eligible: z.number().describe('claimable now'),
+  expired: z.number(),
+  starting: z.number(),
+  created: z.number(),
+  failed: z.number(),
+  claimed: z.number(),
+  backoff_until: nullableIso,
+  explanation: z.string(),
+});
+
+export const prebuildsQuerySchema = z.strictObject({ template: z.string().min(1).max(128).optional() });
+
 // ---- workspaces and builds ------------------------------------------------------------------
 
 export const buildSchema = z.object({
@@ -315,6 +338,7 @@ export type ApiTemplate = z.infer<typeof templateSchema>;
 export type ApiTemplateVersion = z.infer<typeof templateVersionSchema>;
 export type ApiParameter = z.infer<typeof parameterSchema>;
 export type ApiPreset = z.infer<typeof presetSchema>;
+export type ApiPrebuildPool = z.infer<typeof prebuildPoolSchema>;
 export type ApiResourcePreview = z.infer<typeof resourcePreviewSchema>;
 export type ApiWorkspace = z.infer<typeof workspaceSchema>;
 export type ApiWorkspaceList = z.infer<typeof workspaceListSchema>;
