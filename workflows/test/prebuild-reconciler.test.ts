@@ -8,7 +8,7 @@
  */
 import path from 'node:path';
 import { FIXTURES, LOCAL_TEMPLATE, tempDir } from './support/stack';
-import { killWorkspaceProcesses, templateWithPresets } from './support/prebuilds';
+import { stopPrebuildsAndKillWorkspaces, templateWithPresets } from './support/prebuilds';
 import { advance as advanceBy, HOUR, startTimeSkippingStack, type TimeSkippingStack } from './support/time-skipping';
 import { PREBUILDS_OWNER } from '../src/domain/prebuilds';
 
@@ -20,7 +20,7 @@ beforeAll(async () => {
   ts = await startTimeSkippingStack({ prebuilds: { reconcileIntervalMs: MIN, backoffIntervalMs: MIN, backoffLookbackMs: HOUR, failureHardLimit: 3 } });
 }, 120_000);
 afterAll(async () => {
-  if (ts) await killWorkspaceProcesses(ts.db);
+  if (ts) await stopPrebuildsAndKillWorkspaces(ts.db, ts.env.client);
   await ts?.teardown();
 });
 

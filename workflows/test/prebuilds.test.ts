@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { eventually, LOCAL_TEMPLATE, processAlive, startTestStack, tempDir, type TestStack } from './support/stack';
-import { killWorkspaceProcesses, templateWithPresets } from './support/prebuilds';
+import { stopPrebuildsAndKillWorkspaces, templateWithPresets } from './support/prebuilds';
 import { PREBUILDS_OWNER } from '../src/domain/prebuilds';
 import { PREBUILD_RECONCILER_WORKFLOW_ID } from '../src/workflows/definitions';
 import { ConflictError, InputError, NotFoundError } from '../src/errors';
@@ -23,7 +23,7 @@ beforeAll(async () => {
   stack = await startTestStack({ prebuilds: { reconcileIntervalMs: 1000, backoffIntervalMs: 1000 } });
 });
 afterAll(async () => {
-  if (stack) await killWorkspaceProcesses(stack.db);
+  if (stack) await stopPrebuildsAndKillWorkspaces(stack.db, stack.env.client);
   await stack?.teardown();
 });
 

@@ -6,6 +6,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';
 import type { Db } from '../../src/db/connection';
+import type { Client } from '@temporalio/client';
+import { PREBUILD_RECONCILER_WORKFLOW_ID } from '../../src/workflows/definitions';
 import { tempDir } from './stack';
 
 /**
@@ -23,6 +25,21 @@ export function templateWithPresets(from: string, presets: Array<Record<string, 
   fs.writeFileSync(path.join(dir, 'berth.yaml'), YAML.stringify(doc));
   for (const [name, content] of Object.entries(extra)) fs.writeFileSync(path.join(dir, name), content);
   return dir;
+}
+
+/**
+ * Test cleanup: stops the prebuild reconciler (so it starts no more prebuilds), waits up to
+ * `waitMs` for running builds to finish, then kills the workspace processes recorded in the
+ * outputs of every workspace's latest build.
+ */
+export async function stopPrebuildsAndKillWorkspaces(db: Db, temporal: Client, waitMs = 60_000): Promise<void> {
+  await temporal.workflow.getHandle(PREBUILD_RECONCILER_WORKFLOW_ID).terminate('test cleanup').catch(() => undefined);
+  for (const until = Date.now() + waitMs; Date.now() < until;) {
+    const [{ n }] = await db('provisioner_jobs').whereIn('job_status', ['pending', 'running', 'canceling']).count('id as n');
+    if (Number(n) === 0) break;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  await killWorkspaceProcesses(db);
 }
 
 /** Kills the workspace processes recorded in the outputs of every workspace's latest build (test cleanup). */
