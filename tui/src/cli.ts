@@ -8,6 +8,9 @@ if ((process.env.NO_COLOR !== undefined && process.env.NO_COLOR !== '') || proce
 // `berth ls | head`: a closed pipe is not an error.
 process.stdout.on('error', (e: NodeJS.ErrnoException) => { if (e.code === 'EPIPE') process.exit(0); throw e; });
 
+// React's production build for the TUI (the development build renders several times slower).
+process.env.NODE_ENV ??= 'production';
+
 const { run } = await import('./main.js');
 const code = await run(process.argv.slice(2), {
   stdout: process.stdout,

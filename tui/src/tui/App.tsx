@@ -57,6 +57,7 @@ export function App({ client, url, onExit, refreshMs = 3000 }: AppProps) {
   const [flash, setFlash] = useState<{ text: string; error: boolean } | null>(null);
   const [me, setMe] = useState<string>('');
   const modalRef = useRef<Modal | null>(null);
+  const loadedOnce = useRef(false);
   const editingRef = useRef(false);
   const cursorRef = useRef(0);
   const setEditing = (v: boolean) => { editingRef.current = v; setEditingFilter(v); };
@@ -73,7 +74,10 @@ export function App({ client, url, onExit, refreshMs = 3000 }: AppProps) {
         all.push(...page.workspaces);
         offset += page.workspaces.length;
         if (!page.workspaces.length || offset >= page.count || all.length >= 20_000) break;
+        // First load: show the first page at once instead of waiting for every page.
+        if (!loadedOnce.current) setRows(all.slice());
       }
+      loadedOnce.current = true;
       setRows(all);
       setUpdatedAt(Date.now());
       setLoadError(null);
