@@ -50,3 +50,12 @@ describe('keymap', () => {
     expect(footerHints('home', 20).length).toBeLessThanOrEqual(20);
   });
 });
+
+describe('splitChunk', () => {
+  it('splits text and Enter typed together, keeps other chunks whole', async () => {
+    const { splitChunk } = await import('../src/tui/hooks.js');
+    const key = { return: false, ctrl: false, meta: false, escape: false } as never;
+    expect(splitChunk('e2e\rx', key).map((p) => [p.input, p.key.return])).toEqual([['e2e', false], ['', true], ['x', false]]);
+    expect(splitChunk('abc', key)).toHaveLength(1);
+  });
+});

@@ -258,3 +258,27 @@ describe('App detail (keys together)', () => {
     await t.unmount();
   });
 });
+
+describe('text fields (keys together)', () => {
+  it('several Backspaces in one chunk delete as many characters', async () => {
+    const t = await app();
+    await t.press('c');
+    await t.waitFor('> local');
+    await t.press(keys.enter, 'abcd', '\u007f\u007f\u007f');
+    await t.waitFor(/> name: a\s*$/m);
+    await t.unmount();
+  });
+});
+
+describe('Create wizard (keys together)', () => {
+  it('a name and Enter arriving in one chunk move on to the parameters', async () => {
+    const t = await app();
+    await t.press('c');
+    await t.waitFor('> local');
+    await t.press('\r');
+    await t.waitFor('> name:');
+    await t.press('dev-3\r');
+    await t.waitFor('parameter 1/1: CPU');
+    await t.unmount();
+  });
+});

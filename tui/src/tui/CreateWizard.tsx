@@ -3,7 +3,8 @@
  * any) → parameters (options as selects, typed fields checked before moving on) → review with
  * the resource preview → create; the App then opens the first build's live log.
  */
-import { Box, Text, useInput } from 'ink';
+import { Box, Text } from 'ink';
+import { useChunkedInput } from './hooks.js';
 import { useEffect, useState } from 'react';
 import type { ApiParameter, ApiPreset, ApiResourcePreview, ApiTemplate, ApiWorkspace } from '@berth/backstage-plugin-common';
 import type { TuiClient } from './types.js';
@@ -88,7 +89,7 @@ export function CreateWizard({ client, width, onCancel, onCreated }: { client: T
       .then(onCreated, (e: Error) => { setError(e.message); setStep(/name/i.test(e.message) ? 'name' : 'review'); });
   };
 
-  useInput((input, key) => {
+  useChunkedInput((input, key) => {
     if (step === 'submitting') return;
     if (key.escape) {
       setError(null);

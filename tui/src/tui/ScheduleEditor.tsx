@@ -3,7 +3,8 @@
  * While typing it asks the API for the next start and stop times (POST …/schedule/preview,
  * debounced) and shows them; Enter saves only a valid schedule.
  */
-import { Box, Text, useInput } from 'ink';
+import { Box, Text } from 'ink';
+import { useChunkedInput } from './hooks.js';
 import { useEffect, useState } from 'react';
 import type { ApiSchedulePreview } from '@berth/backstage-plugin-common';
 import { describeAutostart, formatDuration, parseAutostart, parseDuration } from '../format.js';
@@ -51,7 +52,7 @@ export function ScheduleEditor({ client, workspaceId, workspaceName, onDone, deb
     return () => { alive = false; clearTimeout(t); };
   }, [client, workspaceId, key, debounceMs]);
 
-  useInput((input, k) => {
+  useChunkedInput((input, k) => {
     if (saving || start === null) return;
     if (k.escape) { onDone('schedule unchanged'); return; }
     if (k.tab || k.upArrow || k.downArrow) { setField((f) => (f === 0 ? 1 : 0)); return; }

@@ -65,7 +65,7 @@ export function keyNames(input: string, key: Key): string[] {
   if (key.tab) return ['tab'];
   if (key.backspace || key.delete) return ['backspace'];
   // Keys typed together arrive as one string ("sy"): each character is a key press.
-  return [...input];
+  return [...input].map((c) => (c === '\u007f' || c === '\b' ? 'backspace' : c === '\r' ? 'enter' : c));
 }
 
 /** The command bound to `name` in `view`, or null. */

@@ -5,6 +5,8 @@ import { footerHints, helpRows, type View } from './keymap.js';
 /** Applies a key to a text value (typing, pasting, Backspace, Ctrl-U); null when it is not an edit. */
 export function editText(value: string, input: string, key: Key): string | null {
   if (key.backspace || key.delete) return value.slice(0, -1);
+  // Several Backspaces in one chunk arrive as plain input ("\x7f\x7f").
+  if (/^[\u007f\b]+$/.test(input)) return value.slice(0, Math.max(0, value.length - input.length));
   if (key.ctrl && input === 'u') return '';
   if (key.ctrl || key.meta || key.return || key.escape || key.tab || key.upArrow || key.downArrow || key.leftArrow || key.rightArrow) return null;
   if (!input) return null;
