@@ -282,3 +282,23 @@ describe('Create wizard (keys together)', () => {
     await t.unmount();
   });
 });
+
+describe('App log view (scrolling)', () => {
+  it('k scrolls up and pauses following; G follows again', async () => {
+    const t = await app(three(), { rows: 12 });
+    await t.press('l');
+    await t.waitFor('logs · alpha');
+    const f = t.follows[0];
+    await act(async () => {
+      for (let i = 1; i <= 30; i++) f.opts.onLog(logLine(i, 'apply', `line ${i}`, Date.now() - 1000 + i));
+      await new Promise((r) => setTimeout(r, 150));
+    });
+    await t.waitFor('line 30');
+    await t.press('k', 'k', 'k');
+    await t.waitFor('(paused: G follows)');
+    expect(t.frame()).not.toContain('line 30');
+    await t.press('G');
+    await t.waitFor((fr) => fr.includes('line 30') && !fr.includes('paused'));
+    await t.unmount();
+  });
+});

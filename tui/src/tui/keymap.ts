@@ -22,12 +22,12 @@ const ALL: View[] = ['home', 'detail', 'logs'];
 const WS: View[] = ['home', 'detail'];
 
 export const KEYMAP: Binding[] = [
-  { command: 'down', keys: ['j', 'down'], label: 'down', description: 'Move down', views: ['home', 'detail'] },
-  { command: 'up', keys: ['k', 'up'], label: 'up', description: 'Move up', views: ['home', 'detail'] },
-  { command: 'top', keys: ['g', 'home'], label: 'top', description: 'Go to the first row', views: ['home', 'detail'] },
-  { command: 'bottom', keys: ['G', 'end'], label: 'bottom', description: 'Go to the last row (logs: follow again)', views: ALL },
-  { command: 'pageDown', keys: ['pagedown', 'ctrl-d'], label: 'page down', description: 'Page down', views: ['home'] },
-  { command: 'pageUp', keys: ['pageup', 'ctrl-u'], label: 'page up', description: 'Page up', views: ['home'] },
+  { command: 'down', keys: ['j', 'down'], label: 'down', description: 'Move down (logs: scroll, which pauses following)', views: ['home', 'logs'] },
+  { command: 'up', keys: ['k', 'up'], label: 'up', description: 'Move up (logs: scroll, which pauses following)', views: ['home', 'logs'] },
+  { command: 'top', keys: ['g', 'home'], label: 'top', description: 'Go to the first row', views: ['home', 'logs'] },
+  { command: 'bottom', keys: ['G', 'end'], label: 'bottom', description: 'Go to the last row (logs: follow again)', views: ['home', 'logs'] },
+  { command: 'pageDown', keys: ['pagedown', 'ctrl-d'], label: 'page down', description: 'Page down', views: ['home', 'logs'] },
+  { command: 'pageUp', keys: ['pageup', 'ctrl-u'], label: 'page up', description: 'Page up', views: ['home', 'logs'] },
   { command: 'open', keys: ['enter'], label: 'open', description: 'Open the workspace', views: ['home'], footer: 1 },
   { command: 'filter', keys: ['/'], label: 'filter', description: 'Filter the table (owner:, template:, status:, name)', views: ['home'], footer: 2 },
   { command: 'create', keys: ['c'], label: 'create', description: 'Create a workspace', views: ['home'], footer: 3 },
