@@ -302,3 +302,23 @@ describe('App log view (scrolling)', () => {
     await t.unmount();
   });
 });
+
+describe('Command palette', () => {
+  it(': runs commands on a named workspace, Tab completes, unknown commands say so', async () => {
+    const t = await app();
+    await t.press(':', 's', 't', 'o', keys.tab);
+    await t.waitFor(/^:stop\s*$/m);
+    await t.press('b', keys.tab);
+    await t.waitFor(/^:stop beta\s*$/m);
+    await t.press(keys.enter);
+    await t.waitFor('Stop beta? (y/N)');
+    await t.press('n');
+    await t.press(':logs gamma', keys.enter);
+    await t.waitFor('logs · gamma · build #1');
+    await t.press(keys.escape, ':frob', keys.enter);
+    await t.waitFor('unknown command "frob"');
+    await t.press(':filter status:stopped\r');
+    await t.waitFor((f) => f.includes('> beta') && !f.includes('gamma'));
+    await t.unmount();
+  });
+});

@@ -9,7 +9,7 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { ApiBuild, ApiWorkspace, CreateBuildBody } from '@berth/backstage-plugin-common';
 import { autostopText, lastBuiltText, relative } from '../format.js';
 import { workspaceFilter } from './filter.js';
-import { commandFor, keyNames, type View } from './keymap.js';
+import { commandFor, keyNames, paletteSuggestions, type View } from './keymap.js';
 import { useTerminalSize } from './hooks.js';
 import { LogView, type LogViewHandle } from './LogView.js';
 import { Detail, TABS } from './Detail.js';
@@ -53,6 +53,9 @@ export function App({ client, url, onExit, refreshMs = 3000 }: AppProps) {
   const [selectedId, setSelectedId] = useState<string | null>(null);
   const [filter, setFilter] = useState('');
   const [editingFilter, setEditingFilter] = useState(false);
+  const [palette, setPaletteState] = useState<string | null>(null);
+  const paletteRef = useRef<string | null>(null);
+  const setPalette = (v: string | null) => { paletteRef.current = v; setPaletteState(v); };
   const [modal, setModalState] = useState<Modal | null>(null);
   const [flash, setFlash] = useState<{ text: string; error: boolean } | null>(null);
   const [me, setMe] = useState<string>('');
@@ -142,6 +145,24 @@ export function App({ client, url, onExit, refreshMs = 3000 }: AppProps) {
 
   const quit = () => { onExit?.(0); exit(); };
 
+  /** Runs a `:` palette line: `<command> [workspace]` (the selected or open workspace by default). */
+  const runPalette = (line: string, top: ViewState) => {
+    if (!line) return;
+    const [cmd, ...rest] = line.split(/\s+/);
+    const arg = rest.join(' ');
+    if (cmd === 'q' || cmd === 'quit') { quit(); return; }
+    if (cmd === 'create') { push({ kind: 'create' }); return; }
+    if (cmd === 'help') { setModal({ kind: 'help', view: top.kind === 'detail' ? 'detail' : 'home' }); return; }
+    if (cmd === 'filter') { setStack(() => [{ kind: 'home' }]); setFilter(arg); return; }
+    if (cmd === 'refresh') { say('refreshing…'); void load(); return; }
+    const ws = arg
+      ? rows?.find((w) => w.name === arg || `${w.owner.replace(/^user:default\//, '')}/${w.name}` === arg)
+      : top.kind === 'detail' ? rows?.find((w) => w.id === top.id) : filtered[cursorRef.current];
+    if (!ws) { say(arg ? `no workspace "${arg}"` : 'no workspace selected', true); return; }
+    if (cmd === 'open') { push({ kind: 'detail', id: ws.id, tab: 0 }); return; }
+    if (!act(cmd, ws)) say(`unknown command "${cmd}": try ${paletteSuggestions('', []).join(', ')}`, true);
+  };
+
   /** One key (already named) in the current view; returns nothing. */
   const handle = (name: string, input: string) => {
     const top = stackRef.current[stackRef.current.length - 1];
@@ -158,6 +179,14 @@ export function App({ client, url, onExit, refreshMs = 3000 }: AppProps) {
       }
     }
     void input;
+    if (paletteRef.current !== null) {
+      const text = paletteRef.current;
+      if (name === 'esc') { setPalette(null); return; }
+      if (name === 'tab') { const sug = paletteSuggestions(text, (rows ?? []).map((w) => w.name))[0]; if (sug) setPalette(`${sug} `); return; }
+      if (name === 'enter') { setPalette(null); runPalette(text.trim(), top); return; }
+      setPalette(name === 'backspace' ? text.slice(0, -1) : name.length === 1 ? text + name : text);
+      return;
+    }
     if (top.kind === 'home' && editingRef.current) {
       if (name === 'enter' || name === 'esc') { setEditing(false); if (name === 'esc') setFilter(''); return; }
       setFilter((f) => (name === 'backspace' ? f.slice(0, -1) : name.length === 1 ? f + name : f));
@@ -167,6 +196,7 @@ export function App({ client, url, onExit, refreshMs = 3000 }: AppProps) {
     const command = commandFor(view, name);
     if (!command) return;
     if (command === 'help') { setModal({ kind: 'help', view }); return; }
+    if (command === 'palette') { setPalette(''); return; }
     setFlash(null);
     if (top.kind === 'logs') {
       if (command === 'back' || command === 'detach') { pop(); say(`detached from build #${top.build} of ${top.name}: it keeps running`); return; }
@@ -253,6 +283,12 @@ export function App({ client, url, onExit, refreshMs = 3000 }: AppProps) {
         </Box>
       ) : null}
       {overlay ?? body}
+      {palette !== null ? (
+        <Box flexDirection="column">
+          <Text><Text bold color="cyan">:</Text>{palette}<Text inverse> </Text></Text>
+          <Text dimColor wrap="truncate">{paletteSuggestions(palette, (rows ?? []).map((w) => w.name)).slice(0, 6).join('  ') || 'Enter runs · Esc cancels'}</Text>
+        </Box>
+      ) : null}
       {flashLine}
       {textTop ? null : <Footer view={view} width={width} />}
     </Box>

@@ -45,9 +45,22 @@ export const KEYMAP: Binding[] = [
   { command: 'follow', keys: ['f'], label: 'follow', description: 'Toggle following the log', views: ['logs'], footer: 1 },
   { command: 'back', keys: ['esc'], label: 'back', description: 'Back (logs: detach; the build keeps running)', views: ['detail', 'logs'], footer: 0 },
   { command: 'detach', keys: ['ctrl-c'], label: 'detach', description: 'Detach from the log (never cancels the build)', views: ['logs'], footer: 2 },
+  { command: 'palette', keys: [':'], label: 'command', description: 'Command palette (:stop dev, :logs, :create, :filter q, :q; Tab completes)', views: WS, footer: 7 },
   { command: 'help', keys: ['?'], label: 'help', description: 'Show this help', views: ALL, footer: 8 },
   { command: 'quit', keys: ['q', 'ctrl-c'], label: 'quit', description: 'Quit', views: ['home', 'detail'], footer: 9 },
 ];
+
+/** Commands the `:` palette accepts (a workspace name may follow the workspace ones). */
+export const PALETTE_COMMANDS = ['start', 'stop', 'restart', 'update', 'delete', 'cancel', 'logs', 'schedule', 'open', 'create', 'filter', 'refresh', 'help', 'quit', 'q'] as const;
+
+/** Palette completions for what is typed so far: commands, then workspace names. */
+export function paletteSuggestions(text: string, names: string[]): string[] {
+  const [cmd, ...rest] = text.trimStart().split(/\s+/);
+  if (!rest.length) return PALETTE_COMMANDS.filter((c) => c.startsWith(cmd ?? '') && c !== 'q');
+  const arg = rest.join(' ');
+  if (cmd === 'filter' || cmd === 'create') return [];
+  return names.filter((n) => n.startsWith(arg)).slice(0, 5).map((n) => `${cmd} ${n}`);
+}
 
 /** Names the keys Ink reports; printable characters stay as they are. */
 export function keyNames(input: string, key: Key): string[] {
