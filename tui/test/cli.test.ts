@@ -179,6 +179,22 @@ describe('berth (scriptable)', () => {
     expect(fs.existsSync(cfg)).toBe(false);
   });
 
+  it('login with a Backstage token creates a Berth API token and stores that', async () => {
+    const base = stack.url.replace(/\/api\/berth$/, '');
+    const res = await fetch(`${base}/api/auth/guest/refresh`, { method: 'POST' });
+    const backstageToken = ((await res.json()) as { backstageIdentity: { token: string } }).backstageIdentity.token;
+    const cfg = path.join(tmp, 'guest', 'config.json');
+    const login = await cli(['login', base, '--token', backstageToken, '--token-name', 'laptop', '-o', 'json'], { env: { BERTH_CONFIG: cfg } });
+    expect(login.stderr).toBe('');
+    expect(login.json()).toMatchObject({ user: 'user:default/guest', created_token: true });
+    const saved = JSON.parse(fs.readFileSync(cfg, 'utf8'));
+    expect(saved.token).toMatch(/^berth_/);
+    expect(fs.statSync(cfg).mode & 0o777).toBe(0o600);
+    const tokens = await cli(['tokens', '-o', 'json'], { env: { BERTH_CONFIG: cfg } });
+    expect(tokens.json<any[]>().map((t) => t.name)).toEqual(['laptop']);
+    expect((await cli(['whoami', '-o', 'json'], { env: { BERTH_CONFIG: cfg } })).json()).toMatchObject({ user: 'user:default/guest', via: 'token' });
+  });
+
   it('tokens: create (secret once), list, revoke', async () => {
     const created = await cli(['tokens', 'create', 'ci-token', '--lifetime', '1d', '-o', 'json'], { env });
     expect(created.code).toBe(0);

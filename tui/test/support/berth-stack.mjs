@@ -3,7 +3,7 @@
  * A real Berth stack for the CLI/TUI end-to-end tests (and for trying `berth` by hand):
  * embedded Postgres, the pinned Temporal dev server, an in-process Berth worker running real
  * tofu, and a real Backstage backend (createBackend) with the berth plugin and its permission
- * policy, listening on 127.0.0.1:<free port>. Seeds the `local` template (v1, active) and two
+ * policy and guest sign-in, listening on 127.0.0.1:<free port>. Seeds the `local` template (v1, active) and two
  * Berth API tokens: an admin's and a member's (user:default/dev).
  *
  * Prints one line `BERTH_STACK {"url":…,"adminToken":…,"userToken":…}` when ready, then runs
@@ -61,17 +61,22 @@ try {
   const port = await berth.freePort();
   const pgUrl = new URL(pg.url);
   const config = new ConfigReader({
+    app: { baseUrl: 'http://127.0.0.1:3000' },
     backend: {
       baseUrl: `http://127.0.0.1:${port}`, listen: { host: '127.0.0.1', port },
       database: { client: 'pg', connection: { host: pgUrl.hostname, port: Number(pgUrl.port), user: decodeURIComponent(pgUrl.username), password: decodeURIComponent(pgUrl.password) } },
     },
     permission: { enabled: true },
+    // Guest sign-in (POST /api/auth/guest/refresh) gives a Backstage user token for `berth login`.
+    auth: { providers: { guest: { dangerouslyAllowOutsideDevelopment: true, userEntityRef: 'user:default/guest', ownershipEntityRefs: ['user:default/guest'] } } },
     berth: { temporal: { address: env.address, namespace: 'default', uiUrl: 'http://localhost:8233' }, adminGroups: ['group:default/berth-admins'], logPollMs: 100 },
   });
   const backend = createBackend();
   backend.add(createServiceFactory({ service: coreServices.rootConfig, deps: {}, factory: () => config }));
   backend.add(createServiceFactory({ service: coreServices.rootLogger, deps: {}, factory: () => quietLogger() }));
   backend.add(plugin.berthPlugin);
+  backend.add(require('@backstage/plugin-auth-backend'));
+  backend.add(require('@backstage/plugin-auth-backend-module-guest-provider'));
   backend.add(require('@backstage/plugin-permission-backend'));
   backend.add(plugin.berthPermissionPolicyModule);
   await backend.start();
