@@ -5,9 +5,9 @@
  * Starts embedded Postgres, a Temporal dev server and a real Backstage backend with the berth
  * plugin (as bench:api-list does), seeds WORKSPACES (default 5,000) workspaces with a latest
  * build for one admin straight into the plugin's database, creates the admin's Berth API token,
- * and runs tui/test/bench-harness.mjs in a child process (its own CPU, like a user's terminal):
+ * warms the API with one request, and runs tui/test/bench-harness.mjs in a child process (its own CPU, like a user's terminal):
  * the real TUI (tui/dist) over HTTP, rendered by Ink into an in-memory 120x40 TTY.
- *   first_frame_ms: from render() to the first frame showing workspace rows (the first page of 500);
+ *   first_frame_ms: from render() to the first frame showing workspace rows (the first page of 100);
  *   all_loaded_ms: until all WORKSPACES are in the table;
  *   keypress_*: from writing `j` to stdin to the frame with the moved selection, KEYPRESSES (default 200)
  *   times, KEY_GAP_MS (default 50) apart; Ink options and React build as in the `berth` binary.
@@ -75,6 +75,13 @@ await db.raw('ANALYZE');
 log(`seeded ${N} workspaces with builds in ${Date.now() - t0} ms`);
 const { secret } = await berth.createApiToken(db, { owner: 'user:default/admin', name: 'bench', ownershipRefs: ['user:default/admin', 'group:default/berth-admins'], lifetimeMs: 3_600_000 });
 
+// Warm the server (connection pool, permission backend) as a running deployment would be: the
+// bench measures the TUI, not the backend's first request.
+for (const q of ['/workspaces?limit=100', '/me']) {
+  const r = await fetch(`http://127.0.0.1:${port}/api/berth${q}`, { headers: { Authorization: `Bearer ${secret}` } });
+  if (!r.ok) throw new Error(`warm-up ${q}: ${r.status}`);
+}
+
 let exit = 0;
 try {
   const result = await new Promise((resolve, reject) => {
@@ -93,7 +100,7 @@ try {
     });
   });
   const f = (x) => x.toFixed(1);
-  log(`first frame ${f(result.first_frame_ms)} ms (first page of 500 rows), all ${N} loaded ${f(result.all_loaded_ms)} ms`);
+  log(`first paint ${f(result.first_paint_ms)} ms ("loading…"), first frame ${f(result.first_frame_ms)} ms (first page of 100 rows), all ${N} loaded ${f(result.all_loaded_ms)} ms`);
   log(`${result.keypresses} keypresses (j): p50 ${f(result.keypress_p50_ms)} ms, p95 ${f(result.keypress_p95_ms)} ms, max ${f(result.keypress_max_ms)} ms`);
   console.log(`tui first_frame_ms=${f(result.first_frame_ms)} keypress_p95_ms=${f(result.keypress_p95_ms)}`);
 } catch (e) {

@@ -73,7 +73,8 @@ export function App({ client, url, onExit, refreshMs = 3000 }: AppProps) {
     try {
       const all: ApiWorkspace[] = [];
       for (let offset = 0; ;) {
-        const page = await client.listWorkspaces({ limit: 500, offset });
+        // The first page of the first load is small (a screenful, fast to answer); then pages of 500.
+        const page = await client.listWorkspaces({ limit: !loadedOnce.current && offset === 0 ? 100 : 500, offset });
         all.push(...page.workspaces);
         offset += page.workspaces.length;
         if (!page.workspaces.length || offset >= page.count || all.length >= 20_000) break;
