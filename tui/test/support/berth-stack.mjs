@@ -28,7 +28,8 @@ const { TestWorkflowEnvironment } = require('@temporalio/testing');
 const { Runtime, DefaultLogger } = require('@temporalio/worker');
 
 const log = (m) => process.stderr.write(`[stack] ${m}\n`);
-Runtime.install({ logger: new DefaultLogger('ERROR') });
+// No Temporal shutdown-signal handling: this script's own handler stops everything in order.
+Runtime.install({ logger: new DefaultLogger('ERROR'), shutdownSignals: [] });
 
 const base = fs.mkdtempSync(path.join(os.tmpdir(), 'berth-tui-stack-'));
 fs.chmodSync(base, 0o755);
@@ -96,6 +97,12 @@ try {
   if (r.import?.importStatus !== 'succeeded') throw new Error(`local template import ${r.import?.importStatus}`);
   const { secret: adminToken } = await berth.createApiToken(db, { owner: 'user:default/admin', name: 'tui-admin', ownershipRefs: ['user:default/admin', 'group:default/berth-admins'], lifetimeMs: 86_400_000 });
   const { secret: userToken } = await berth.createApiToken(db, { owner: 'user:default/dev', name: 'tui-dev', ownershipRefs: ['user:default/dev'], lifetimeMs: 86_400_000 });
+  // Backstage installs SIGTERM/SIGINT handlers that exit the process before the Temporal dev
+  // server (a child process) and Postgres are stopped, leaving them running: use ours only.
+  for (const sig of ['SIGTERM', 'SIGINT']) {
+    process.removeAllListeners(sig);
+    process.on(sig, () => void stop(0));
+  }
   process.stdout.write(`BERTH_STACK ${JSON.stringify({ url: `http://127.0.0.1:${port}/api/berth`, adminToken, userToken, temporalAddress: env.address })}\n`);
 } catch (e) {
   log(`failed: ${e.stack ?? e}`);
