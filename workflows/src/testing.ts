@@ -28,11 +28,34 @@ export async function startTestRun(prefix = 'berth-test-'): Promise<void> {
   }
 }
 
-/** Jest globalTeardown body: stops the run's embedded Postgres and removes BERTH_TEST_TMP. */
+/**
+ * Jest globalTeardown body: kills workspace processes the run's `local` workspaces left running
+ * (their command line names a home under BERTH_TEST_TMP), stops the run's embedded Postgres and
+ * removes BERTH_TEST_TMP.
+ */
 export async function stopTestRun(): Promise<void> {
+  const base = process.env.BERTH_TEST_TMP;
+  if (base) killProcessesMentioning(`${base}/`);
   const pg = (globalThis as Record<string, unknown>).__BERTH_PG__ as { stop(): Promise<void> } | undefined;
   if (pg) await pg.stop();
-  if (process.env.BERTH_TEST_TMP) fs.rmSync(process.env.BERTH_TEST_TMP, { recursive: true, force: true });
+  if (base) fs.rmSync(base, { recursive: true, force: true });
+}
+
+/** SIGKILLs every process (but this one) whose command line contains `needle`; returns how many. Linux /proc only. */
+export function killProcessesMentioning(needle: string): number {
+  let n = 0;
+  let entries: string[] = [];
+  try { entries = fs.readdirSync('/proc'); } catch { return 0; }
+  for (const d of entries) {
+    if (!/^\d+$/.test(d) || Number(d) === process.pid) continue;
+    try {
+      if (fs.readFileSync(`/proc/${d}/cmdline`, 'utf8').replace(/\0/g, ' ').includes(needle)) {
+        process.kill(Number(d), 'SIGKILL');
+        n++;
+      }
+    } catch { /* gone, or not ours */ }
+  }
+  return n;
 }
 
 /** A new, migrated database in the run's Postgres (BERTH_TEST_PG_URL). `max` = pool size. */

@@ -1,7 +1,6 @@
-import fs from 'node:fs';
+import { stopTestRun } from '../../src/testing';
 
+/** Kills the run's leftover `local` workspace processes, stops Postgres, removes the temp dir. */
 export default async function globalTeardown(): Promise<void> {
-  const pg = (globalThis as Record<string, unknown>).__BERTH_PG__ as { stop(): Promise<void> } | undefined;
-  if (pg) await pg.stop();
-  if (process.env.BERTH_TEST_TMP) fs.rmSync(process.env.BERTH_TEST_TMP, { recursive: true, force: true });
+  await stopTestRun();
 }
