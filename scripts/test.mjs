@@ -5,7 +5,7 @@
  * 1. setup() from ./setup.mjs (npm deps, Temporal binaries, tofu check, build).
  * 2. typecheck: `npx lerna run typecheck` (tsc --noEmit in every package) → counts as ONE test
  * 3. lint:      `npx eslint .`                                           → counts as ONE test
- * 4. packages:  `npx lerna run test --stream --concurrency 1 --no-bail`  → every package's jest
+ * 4. packages:  `npx lerna run test --stream --concurrency 1 --no-bail --no-sort`  → every package's jest
  *    run writes `$BERTH_TEST_RESULTS_DIR/<package name without scope>.json` through
  *    scripts/jest-json-reporter.cjs (jest `--json` format); those files are summed.
  *    failed = numFailedTests + numRuntimeErrorTestSuites (suites that could not run);
@@ -99,7 +99,7 @@ async function packageTests() {
   rmSync(RESULTS_DIR, { recursive: true, force: true });
   mkdirSync(RESULTS_DIR, { recursive: true });
 
-  const args = ['--no', '--', 'lerna', 'run', 'test', '--stream', '--concurrency', '1', '--no-bail', '--skip-nx-cache'];
+  const args = ['--no', '--', 'lerna', 'run', 'test', '--stream', '--concurrency', '1', '--no-bail', '--no-sort', '--skip-nx-cache'];
   log(`packages: npx ${args.slice(2).join(' ')}`);
   const { code, output } = await run('npx', args);
 
