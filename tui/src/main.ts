@@ -15,7 +15,7 @@ import { configPath, normalizeUrl, readConfig, removeConfig, resolveTarget, writ
 import { CliError, EXIT_ERROR, EXIT_OK, EXIT_USAGE, UsageError, formatError } from './errors.js';
 import { autostopText, describeAutostart, formatDuration, lastBuiltText, localTime, parseAutostart, parseDuration, userZone } from './format.js';
 import { colorEnabled, fields, json, makePaint, statusStyle, table, type Paint } from './output.js';
-import { stageMark } from './stages.js';
+import { stageMark } from '@berth/backstage-plugin-common';
 
 /** Where the CLI reads and writes; tests pass their own. */
 export interface CliIo {

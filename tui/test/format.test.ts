@@ -1,7 +1,7 @@
 /** Pure helpers: durations, the autostart grammar, staged logs, keymap dispatch. */
 import { describe, expect, it } from '@jest/globals';
 import { describeAutostart, formatDuration, parseAutostart, parseDuration } from '../src/format.js';
-import { addLines, emptyLog, endLog } from '../src/stages.js';
+import { addLines, emptyLog, endLog } from '@berth/backstage-plugin-common';
 import { commandFor, footerHints } from '../src/tui/keymap.js';
 import { logLine } from './helpers/fake-client.js';
 

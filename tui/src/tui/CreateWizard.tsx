@@ -6,36 +6,9 @@
 import { Box, Text } from 'ink';
 import { useChunkedInput } from './hooks.js';
 import { useEffect, useState } from 'react';
-import type { ApiParameter, ApiPreset, ApiResourcePreview, ApiTemplate, ApiWorkspace } from '@berth/backstage-plugin-common';
+import { checkParameter, checkWorkspaceName, type ApiParameter, type ApiPreset, type ApiResourcePreview, type ApiTemplate, type ApiWorkspace } from '@berth/backstage-plugin-common';
 import type { TuiClient } from './types.js';
 import { Field, editText } from './widgets.js';
-
-const NAME_RE = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
-
-/** Null for a valid workspace name, else what is wrong (the API's rule: lowercase, digits, single hyphens, ≤ 32). */
-export function checkWorkspaceName(name: string): string | null {
-  if (!name) return 'a name is required';
-  if (name.length > 32) return 'at most 32 characters';
-  if (!NAME_RE.test(name)) return 'lowercase letters, digits and single hyphens, not at the start or end';
-  return null;
-}
-
-/** Null when `value` is acceptable for the parameter, else the message (the API re-checks). */
-export function checkParameter(p: ApiParameter, value: string): string | null {
-  if (value === '' && p.required && p.default_value === null) return `${p.display_name || p.name} is required`;
-  if (value === '') return null;
-  if (p.type === 'number') {
-    const n = Number(value);
-    if (!Number.isFinite(n)) return 'must be a number';
-    if (p.validation.min !== undefined && n < p.validation.min) return p.validation.error || `at least ${p.validation.min}`;
-    if (p.validation.max !== undefined && n > p.validation.max) return p.validation.error || `at most ${p.validation.max}`;
-  }
-  if (p.type === 'bool' && !['true', 'false'].includes(value)) return 'true or false';
-  if (p.validation.regex) {
-    try { if (!new RegExp(p.validation.regex).test(value)) return p.validation.error || `must match ${p.validation.regex}`; } catch { /* the API decides */ }
-  }
-  return null;
-}
 
 type Step = 'template' | 'name' | 'preset' | 'params' | 'review' | 'submitting';
 

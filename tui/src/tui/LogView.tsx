@@ -9,7 +9,7 @@ import { Spinner } from '@inkjs/ui';
 import { forwardRef, useEffect, useImperativeHandle, useMemo, useRef, useState } from 'react';
 import type { ApiBuild, ApiBuildLog } from '@berth/backstage-plugin-common';
 import { formatDuration } from '../format.js';
-import { addLines, emptyLog, endLog, stageDuration, stageMark, type StagedLog } from '../stages.js';
+import { addLines, emptyLog, endLog, stageDuration, stageMark, type StagedLog } from '@berth/backstage-plugin-common';
 import type { TuiClient } from './types.js';
 
 export interface LogViewHandle { command(c: string): void }

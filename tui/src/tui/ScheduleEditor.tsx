@@ -7,23 +7,9 @@ import { Box, Text } from 'ink';
 import { useChunkedInput } from './hooks.js';
 import { useEffect, useState } from 'react';
 import type { ApiSchedulePreview } from '@berth/backstage-plugin-common';
-import { describeAutostart, formatDuration, parseAutostart, parseDuration } from '../format.js';
+import { describeAutostart, formatDuration, parseScheduleFields, scheduleFieldsOf } from '../format.js';
 import type { TuiClient } from './types.js';
 import { Field, editText } from './widgets.js';
-
-/** Parses the two fields: `{ autostart, ttl }` for the API, or the first problem. */
-export function parseScheduleFields(start: string, ttl: string): { autostart_schedule: string | null; ttl_ms: number | null } | { error: string; field: 0 | 1 } {
-  let autostart: string | null = null;
-  if (start.trim() && !/^(off|none)$/i.test(start.trim())) {
-    try { autostart = parseAutostart(start); } catch (e) { return { error: (e as Error).message, field: 0 }; }
-  }
-  let ttlMs: number | null = null;
-  if (ttl.trim() && !/^(off|none|0)$/i.test(ttl.trim())) {
-    ttlMs = parseDuration(ttl);
-    if (ttlMs === null) return { error: `"${ttl}" is not a duration: use e.g. 8h, 90m, or off`, field: 1 };
-  }
-  return { autostart_schedule: autostart, ttl_ms: ttlMs };
-}
 
 export function ScheduleEditor({ client, workspaceId, workspaceName, onDone, debounceMs = 250 }: { client: TuiClient; workspaceId: string; workspaceName: string; onDone(message?: string): void; debounceMs?: number }) {
   const [start, setStart] = useState<string | null>(null);
@@ -35,9 +21,9 @@ export function ScheduleEditor({ client, workspaceId, workspaceName, onDone, deb
 
   useEffect(() => {
     client.getSchedule(workspaceId).then((s) => {
-      const d = describeAutostart(s.autostart_schedule);
-      setStart(d === 'off' ? '' : d.replace(' daily ', ' '));
-      setTtl(s.ttl_ms ? formatDuration(s.ttl_ms) : '');
+      const f = scheduleFieldsOf(s);
+      setStart(f.start);
+      setTtl(f.ttl);
     }, (e: Error) => { setStart(''); setApiError(e.message); });
   }, [client, workspaceId]);
 

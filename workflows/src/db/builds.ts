@@ -59,13 +59,13 @@ export function toWorkspace(r: Row, latest: WorkspaceBuild | null): Workspace {
   };
 }
 
-/** Inserts a workspace row. InputError for a bad name, ConflictError when the owner already has a live workspace of that name. */
+/** Inserts a workspace row. InputError for a bad name, ConflictError when the owner already has a live workspace of that name (both with details `{ field: 'name' }`). */
 export async function insertWorkspace(db: Db, w: {
   owner: string; name: string; templateId: string; ttlMs?: number | null; autostartSchedule?: string | null; automaticUpdates?: 'always' | 'never';
   entityRef?: string | null;
 }): Promise<Workspace> {
   const bad = checkName('workspace', w.name);
-  if (bad) throw new InputError(bad);
+  if (bad) throw new InputError(bad, { field: 'name' });
   const badOwner = checkPrincipal('owner', w.owner);
   if (badOwner) throw new InputError(badOwner);
   try {
@@ -76,7 +76,7 @@ export async function insertWorkspace(db: Db, w: {
     const t = await db('templates').where({ id: r.template_id }).first('name');
     return toWorkspace({ ...r, template_name: t?.name }, null);
   } catch (e) {
-    if ((e as { code?: string }).code === '23505') throw new ConflictError(`workspace "${w.name}" already exists for ${w.owner}`);
+    if ((e as { code?: string }).code === '23505') throw new ConflictError(`workspace "${w.name}" already exists for ${w.owner}`, { field: 'name' });
     throw e;
   }
 }

@@ -130,7 +130,7 @@ export async function claimPrebuild(db: Db, c: ClaimInput): Promise<{ id: string
       return { id: found.id as string, previousName: found.name as string };
     });
   } catch (e) {
-    if ((e as { code?: string }).code === '23505') throw new ConflictError(`workspace "${c.name}" already exists for ${c.owner}`);
+    if ((e as { code?: string }).code === '23505') throw new ConflictError(`workspace "${c.name}" already exists for ${c.owner}`, { field: 'name' });
     throw e;
   }
 }

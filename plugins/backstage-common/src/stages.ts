@@ -2,10 +2,11 @@
  * Staged build logs, as Coder's `cliui.ProvisionerJob`: lines grouped by stage (setup, init,
  * validate, plan, apply, cleanup), each stage pending (⧗) until the next one starts, then done
  * (✔) with its duration, or failed (✘) when the job failed in it. Pure: fed log lines and the
- * job's end; both the plain-text `berth logs` and the TUI's log view render it.
+ * job's end; the plain-text `berth logs`, the TUI's log view and the Backstage log drawer render it.
  */
-import type { ApiBuildLog } from '@berth/backstage-plugin-common';
+import type { ApiBuildLog } from './schemas';
 
+/** One stage of a build log; times are epoch ms (UTC) taken from the log lines. */
 export interface Stage {
   name: string;
   state: 'running' | 'done' | 'failed' | 'canceled';
@@ -14,6 +15,7 @@ export interface Stage {
   lines: ApiBuildLog[];
 }
 
+/** A build log grouped by stage. */
 export interface StagedLog {
   stages: Stage[];
   /** Final job status once the build ended (succeeded, failed, canceled), else null. */
@@ -21,6 +23,7 @@ export interface StagedLog {
   lastSeq: number;
 }
 
+/** A log with no lines yet. */
 export const emptyLog = (): StagedLog => ({ stages: [], end: null, lastSeq: 0 });
 
 /** Adds lines (in seq order; older or repeated seqs are ignored). Returns a new value. */
@@ -56,8 +59,10 @@ export function endLog(log: StagedLog, jobStatus: string, at = Date.now()): Stag
   return { ...log, stages, end: jobStatus };
 }
 
+/** The mark shown before a stage: ⧗ running, ✔ done, ⊘ canceled, ✘ failed. */
 export const stageMark = (s: Stage['state']): string => (s === 'running' ? '⧗' : s === 'done' ? '✔' : s === 'canceled' ? '⊘' : '✘');
 
+/** How long a stage ran (ms); a running stage counts up to `now`. */
 export function stageDuration(s: Stage, now = Date.now()): number {
   return (s.endedAt ?? now) - s.startedAt;
 }
