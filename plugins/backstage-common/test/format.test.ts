@@ -1,5 +1,5 @@
 /** The formatting and parsing helpers every client shares (CLI, TUI, Backstage frontend). */
-import { addLines, emptyLog, endLog, localTime, parseScheduleFields, relative, scheduleFieldsOf, stageDuration, stageMark, autostopText, type ApiBuildLog, type ApiWorkspace } from '../src';
+import { addLines, autostopText, checkParameter, checkWorkspaceName, emptyLog, endLog, localTime, parseScheduleFields, relative, scheduleFieldsOf, stageDuration, stageMark, type ApiBuildLog, type ApiParameter, type ApiWorkspace } from '../src';
 
 const line = (seq: number, stage: ApiBuildLog['stage'], atMs: number): ApiBuildLog => ({ seq, created_at: new Date(atMs).toISOString(), level: 'info', stage, source: 'provisioner', output: `line ${seq}` });
 
@@ -77,4 +77,29 @@ describe('staged log', () => {
     expect(endLog(log, 'canceled').stages[0].state).toBe('canceled');
     expect(endLog(log, 'succeeded').stages[0].state).toBe('done');
   });
+});
+
+describe('form pre-checks', () => {
+  const p = (over: Partial<ApiParameter>): ApiParameter => ({ name: 'x', display_name: 'X', description: '', icon: '', order: 0, type: 'string', default_value: null, required: true, sensitive: false, mutable: true, ephemeral: false, options: [], validation: {}, ...over });
+  it.each([
+    ['', 'a name is required'],
+    ['dev', null],
+    ['my-dev-2', null],
+    ['My-Dev', 'lowercase letters, digits and single hyphens, not at the start or end'],
+    ['-dev', 'lowercase letters, digits and single hyphens, not at the start or end'],
+    ['a--b', 'lowercase letters, digits and single hyphens, not at the start or end'],
+    ['a'.repeat(33), 'at most 32 characters'],
+  ])('workspace name %j → %j', (name, want) => expect(checkWorkspaceName(name)).toBe(want));
+  it.each([
+    ['required and empty', p({}), '', 'X is required'],
+    ['optional and empty', p({ required: false, default_value: 'd' }), '', null],
+    ['number', p({ type: 'number', validation: { min: 1, max: 8 } }), '4', null],
+    ['not a number', p({ type: 'number' }), 'four', 'must be a number'],
+    ['below min', p({ type: 'number', validation: { min: 1 } }), '0', 'at least 1'],
+    ['above max with message', p({ type: 'number', validation: { max: 8, error: 'at most 8 CPUs' } }), '9', 'at most 8 CPUs'],
+    ['bool', p({ type: 'bool' }), 'yes', 'true or false'],
+    ['option', p({ options: [{ value: 'eu', name: 'EU', description: '', icon: '' }] }), 'us', 'one of eu'],
+    ['regex', p({ validation: { regex: '^https://', error: 'use https' } }), 'http://x', 'use https'],
+    ['bad regex left to the API', p({ validation: { regex: '(' } }), 'x', null],
+  ])('%s', (_n, param, value, want) => expect(checkParameter(param, value)).toBe(want));
 });

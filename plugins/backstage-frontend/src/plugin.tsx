@@ -8,6 +8,7 @@
  */
 import { ApiBlueprint, PageBlueprint, createFrontendPlugin, discoveryApiRef, fetchApiRef } from '@backstage/frontend-plugin-api';
 import { EntityCardBlueprint, EntityContentBlueprint } from '@backstage/plugin-catalog-react/alpha';
+import Computer from '@material-ui/icons/Computer';
 import { berthApiRef, createBerthApi } from './api';
 import { isBerthAvailable } from './annotations';
 import { rootRouteRef } from './routes';
@@ -46,6 +47,7 @@ export const berthWorkspacesPage = PageBlueprint.make({
   params: {
     path: '/berth',
     title: 'My workspaces',
+    icon: <Computer />,
     routeRef: rootRouteRef,
     loader: () => import('./components/MyWorkspacesPage').then((m) => <m.MyWorkspacesPage />),
   },
@@ -55,6 +57,7 @@ export const berthWorkspacesPage = PageBlueprint.make({
 export const berthPlugin = createFrontendPlugin({
   pluginId: 'berth',
   title: 'Berth',
+  icon: <Computer />,
   routes: { root: rootRouteRef },
   extensions: [berthApi, berthWorkspacesEntityCard, berthWorkspacesEntityContent, berthWorkspacesPage],
 });

@@ -102,7 +102,7 @@ export function BuildLog({ workspaceId, buildNumber, onEnded }: BuildLogProps) {
     <Box>
       <div ref={box} className={classes.log} onScroll={onScroll} role="log" aria-live="polite" aria-label={`log of build #${buildNumber}`} tabIndex={0}>
         {!log.stages.length && !log.end && !error && (
-          <Typography variant="body2" className={classes.stage}><CircularProgress size={12} /> waiting for the provisioner…</Typography>
+          <div className={classes.stage}><CircularProgress size={12} aria-label="waiting" /> waiting for the provisioner…</div>
         )}
         {log.stages.map((s, i) => (
           <div key={`${s.name}-${i}`} data-testid={`stage-${s.name}`}>

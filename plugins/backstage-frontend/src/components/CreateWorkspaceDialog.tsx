@@ -96,8 +96,7 @@ export function CreateWorkspaceDialog({ open, onClose, onCreated, template: fixe
       );
     })().catch((e: Error) => { if (alive) setLoadError(e instanceof BerthApiError && e.status === 404 ? `template "${templateName}" was not found: check the entity's berth.dev/template annotation` : e.message); });
     return () => { alive = false; };
-    // defaults and wantedPreset are read once per template
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+    // defaults and wantedPreset are read once per template (not deps: a re-render must not reset the form)
   }, [api, open, templateName]);
 
   const presetObj = form?.presets.find((p) => p.name === preset) ?? null;
@@ -173,11 +172,11 @@ export function CreateWorkspaceDialog({ open, onClose, onCreated, template: fixe
             return (
               <ParameterField
                 key={p.name} parameter={p} value={effective[p.name] ?? ''} lockedBy={locked}
-                error={serverErrors.parameters[p.name] ?? client}
+                error={serverErrors.parameters[p.name] || client}
                 onChange={(v) => {
                   setValues((vs) => ({ ...vs, [p.name]: v }));
                   setTouched((t) => ({ ...t, [p.name]: true }));
-                  setServerErrors((s) => ({ ...s, parameters: { ...s.parameters, [p.name]: '' } }));
+                  setServerErrors((s) => { const { [p.name]: _gone, ...rest } = s.parameters; return { ...s, parameters: rest }; });
                 }}
               />
             );

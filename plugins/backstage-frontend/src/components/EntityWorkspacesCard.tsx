@@ -47,6 +47,7 @@ export function EntityWorkspacesCard({ title = 'Workspaces' }: { title?: string 
       <WorkspacesPanel
         query={entityQuery(config)}
         showTemplate={false}
+        compact
         emptyTitle={`No workspaces for ${entity.metadata.title ?? entity.metadata.name} yet`}
         create={{ template: config.template, preset: config.preset, parameters: config.parameters, entityRef: config.entityRef }}
       />

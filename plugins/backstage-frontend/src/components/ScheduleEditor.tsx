@@ -34,6 +34,7 @@ export function ScheduleEditor({ workspaceId, workspaceName, debounceMs = 300, z
   const [preview, setPreview] = useState<ApiSchedulePreview | null>(null);
   const [previewError, setPreviewError] = useState<string | null>(null);
   const [saving, setSaving] = useState(false);
+  const [saveError, setSaveError] = useState<string | null>(null);
 
   useEffect(() => {
     let alive = true;
@@ -67,13 +68,14 @@ export function ScheduleEditor({ workspaceId, workspaceName, debounceMs = 300, z
   const save = async () => {
     if (!body) return;
     setSaving(true);
+    setSaveError(null);
     try {
       const s = await api.putSchedule(workspaceId, body);
       setCurrent(s);
       alertApi.post({ message: `${workspaceName}: schedule saved`, severity: 'success', display: 'transient' });
       onSaved?.(s);
     } catch (e) {
-      setPreviewError((e as Error).message);
+      setSaveError((e as Error).message);
     } finally {
       setSaving(false);
     }
@@ -99,13 +101,13 @@ export function ScheduleEditor({ workspaceId, workspaceName, debounceMs = 300, z
     <Box component="form" onSubmit={(e: React.FormEvent) => { e.preventDefault(); void save(); }} aria-label={`schedule of ${workspaceName}`}>
       <TextField
         fullWidth margin="dense" variant="outlined" id="berth-autostart" label="Autostart"
-        value={start} onChange={(e) => setStart(e.target.value)}
+        value={start} onChange={(e) => { setStart(e.target.value); setSaveError(null); }}
         error={Boolean(startError)}
         helperText={startError ?? `<hh:mm> [days] [zone], e.g. "09:00 Mon-Fri ${zone}"; empty = off`}
       />
       <TextField
         fullWidth margin="dense" variant="outlined" id="berth-ttl" label="Autostop after (TTL)"
-        value={ttl} onChange={(e) => setTtl(e.target.value)}
+        value={ttl} onChange={(e) => { setTtl(e.target.value); setSaveError(null); }}
         error={Boolean(ttlError)}
         helperText={ttlError ?? 'a duration such as 8h or 90m after each start; empty = off'}
       />
@@ -135,6 +137,7 @@ export function ScheduleEditor({ workspaceId, workspaceName, debounceMs = 300, z
         {current.deadline && <Button onClick={() => void extend()}>Extend deadline by 1h</Button>}
         {current.deadline && <Typography variant="body2" color="textSecondary">{`deadline ${localTime(current.deadline, zone, true)}`}</Typography>}
       </Box>
+      {saveError && <Typography variant="body2" color="error" role="alert" style={{ marginTop: 8 }}>{`Not saved: ${saveError}`}</Typography>}
       {current.next_lifecycle && (
         <Typography variant="body2" color="textSecondary" style={{ marginTop: 8 }}>
           {`Next: ${current.next_lifecycle.transition ?? current.next_lifecycle.rule} at ${localTime(current.next_lifecycle.due_at, zone, true)}: ${current.next_lifecycle.explanation}`}

@@ -7,7 +7,8 @@
 import { useState } from 'react';
 import { Box, Button, Typography } from '@material-ui/core';
 import Add from '@material-ui/icons/Add';
-import { EmptyState, Progress, WarningPanel } from '@backstage/core-components';
+import { EmptyState, Progress } from '@backstage/core-components';
+import { Alert, AlertTitle } from '@material-ui/lab';
 import type { ApiBuild, ApiWorkspace, ApiWorkspaceList } from '@berth/backstage-plugin-common';
 import { isTransitioning } from '../actions';
 import { useBerthApi, usePolled } from '../hooks';
@@ -31,10 +32,12 @@ export interface WorkspacesPanelProps {
   showTemplate?: boolean;
   /** Page size (the API allows up to 500). */
   limit?: number;
+  /** A one-line empty state (cards) instead of Backstage's illustrated one (pages). */
+  compact?: boolean;
 }
 
 /** List + drawer + create dialog. */
-export function WorkspacesPanel({ query, create, emptyTitle, showOwner, showTemplate, limit = 100 }: WorkspacesPanelProps) {
+export function WorkspacesPanel({ query, create, emptyTitle, showOwner, showTemplate, limit = 100, compact }: WorkspacesPanelProps) {
   const api = useBerthApi();
   const list = usePolled<ApiWorkspaceList>(`${query}|${limit}`, () => api.listWorkspaces({ q: query, limit }), listPollMs);
   const [open, setOpen] = useState<{ ws: ApiWorkspace; tab: WorkspaceTab; build?: number } | null>(null);
@@ -49,12 +52,22 @@ export function WorkspacesPanel({ query, create, emptyTitle, showOwner, showTemp
   if (list.loading) body = <Progress />;
   else if (!list.value) {
     body = (
-      <WarningPanel severity="error" title="Could not load workspaces" message={list.error?.message}>
-        <Button onClick={list.refresh}>Retry</Button>
-      </WarningPanel>
+      <Alert severity="error" role="alert" action={<Button color="inherit" size="small" onClick={list.refresh}>Retry</Button>}>
+        <AlertTitle>Could not load workspaces</AlertTitle>
+        {list.error?.message}
+      </Alert>
     );
   } else if (!list.value.workspaces.length) {
-    body = <EmptyState missing="data" title={emptyTitle} description={create ? 'Create one: its first build starts at once, and you can follow its log here.' : 'Nothing matches this search.'} action={createButton} />;
+    const description = create ? 'Create one: its first build starts at once, and you can follow its log here.' : 'Nothing matches this search.';
+    body = compact
+      ? (
+        <Box py={1}>
+          <Typography variant="subtitle1" component="p">{emptyTitle}</Typography>
+          <Typography variant="body2" color="textSecondary" paragraph>{description}</Typography>
+          {createButton}
+        </Box>
+      )
+      : <EmptyState missing="data" title={emptyTitle} description={description} action={createButton} />;
   } else {
     body = (
       <>
