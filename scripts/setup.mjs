@@ -214,6 +214,43 @@ function verifyTofu() {
   log(`tofu ${version} OK`);
 }
 
+// ---- 5. Chromium (browser tests only) -------------------------------------------------------
+
+/** Where the browser end-to-end test finds Chromium: BERTH_CHROMIUM, else Debian's package. */
+export const CHROMIUM_PATH = process.env.BERTH_CHROMIUM || '/usr/bin/chromium';
+
+/**
+ * Makes sure headless Chromium is there for the browser end-to-end test: BERTH_CHROMIUM or
+ * Debian's `chromium` package (/usr/bin/chromium), installed with apt-get when missing and this
+ * process is root (as on CI). Never throws: when it cannot install, it says so, and the browser
+ * test fails with the same explanation.
+ * @returns {boolean} true when Chromium is available
+ */
+export function ensureChromium() {
+  if (existsSync(CHROMIUM_PATH)) return true;
+  if (process.env.BERTH_CHROMIUM) {
+    console.error(`[setup] BERTH_CHROMIUM=${process.env.BERTH_CHROMIUM} does not exist`);
+    return false;
+  }
+  if (process.getuid?.() !== 0 || capture('apt-get', ['--version']).status !== 0) {
+    console.error('[setup] Chromium is missing and cannot be installed from here (needs root and apt-get): install Debian\'s chromium package or set BERTH_CHROMIUM');
+    return false;
+  }
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  log('installing Debian chromium (apt-get) for the browser tests…');
+  let status = run('apt-get', ['install', '-y', '--no-install-recommends', 'chromium'], { env });
+  if (status !== 0) {
+    run('apt-get', ['update'], { env });
+    status = run('apt-get', ['install', '-y', '--no-install-recommends', 'chromium'], { env });
+  }
+  if (status !== 0 || !existsSync(CHROMIUM_PATH)) {
+    console.error(`[setup] apt-get install chromium failed (exit ${status})`);
+    return false;
+  }
+  log(`chromium installed at ${CHROMIUM_PATH}`);
+  return true;
+}
+
 // ---- 4. build -------------------------------------------------------------------------------
 
 function build() {

@@ -2,7 +2,8 @@
 /**
  * Berth test runner: `npm test` (used by .ci/run). Node built-ins only.
  *
- * 1. setup() from ./setup.mjs (npm deps, Temporal binaries, tofu check, build).
+ * 1. setup() from ./setup.mjs (npm deps, Temporal binaries, tofu check, build), and Chromium
+ *    for the browser test (ensureChromium: apt-get as root when missing).
  * 2. typecheck: `npx lerna run typecheck` (tsc --noEmit in every package) → counts as ONE test
  * 3. lint:      `npx eslint .`                                           → counts as ONE test
  * 4. packages:  `npx lerna run test --stream --concurrency 1 --no-bail --no-sort`  → every package's jest
@@ -19,7 +20,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 
-import { ROOT, setup } from './setup.mjs';
+import { ensureChromium, ROOT, setup } from './setup.mjs';
 
 const RESULTS_DIR = join(ROOT, '.berth', 'test-results');
 const log = (msg) => console.log(`[test] ${msg}`);
@@ -152,6 +153,7 @@ function summaryLine() {
 async function main() {
   try {
     await setup();
+    ensureChromium();
   } catch (err) {
     console.error(`[test] setup FAILED: ${err.message}`);
     tally.failed += 1;

@@ -37,6 +37,8 @@ beforeAll(async () => {
   if (!fs.existsSync(CHROMIUM)) {
     throw new Error(`no Chromium at ${CHROMIUM}: install Debian's chromium (apt-get install chromium; npm test does it as root) or set BERTH_CHROMIUM`);
   }
+  fs.rmSync(SHOTS, { recursive: true, force: true });
+  fs.mkdirSync(SHOTS, { recursive: true });
   stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'berth-e2e-'));
   fs.chmodSync(stateDir, 0o755); // embedded Postgres runs as the postgres user when we are root
   const [pg, temporal, ui, backend, app] = [await freePort(), await freePort(), await freePort(), await freePort(), await freePort()];
@@ -68,7 +70,7 @@ beforeAll(async () => {
 }, STACK_READY_MS + 60_000);
 
 afterAll(async () => {
-  if (page && !page.isClosed() && expect.getState().assertionCalls > 0) await shot('last').catch(() => undefined);
+  if (page && !page.isClosed()) await shot('99-last').catch(() => undefined); // the page as the test left it (on failure: where it stopped)
   await browser?.close().catch(() => undefined);
   if (stack && stack.exitCode === null) {
     const done = new Promise((r) => stack!.once('exit', r));
@@ -122,17 +124,26 @@ test('create a workspace from local on the entity page, watch it reach running, 
   await drawer().getByText('running', { exact: true }).waitFor();
   await shot('03-build-log-running');
 
-  // stop: the confirmation defaults to "No"
-  await drawer().getByRole('button', { name: `stop ${name}` }).click();
+  // back on the card: the row shows the running workspace with its autostop and last build
+  await drawer().getByRole('button', { name: 'close' }).click();
+  await drawer().waitFor({ state: 'hidden' });
+  const row = card.getByTestId(`workspace-row-${name}`);
+  await row.getByText('running').waitFor();
+  await row.getByText(/^start .+ ago$/).waitFor();
+  await card.scrollIntoViewIfNeeded();
+  await card.screenshot({ path: path.join(SHOTS, '04-card-running.png') });
+
+  // stop from the card: the confirmation defaults to "No"
+  await row.getByRole('button', { name: `stop ${name}` }).click();
   const confirm = page.getByRole('dialog', { name: `Stop ${name}?` });
   await confirm.getByRole('button', { name: 'No, keep it' }).click();
   await confirm.waitFor({ state: 'hidden' });
-  await drawer().getByRole('button', { name: `stop ${name}` }).click();
+  await row.getByRole('button', { name: `stop ${name}` }).click();
   await page.getByRole('dialog', { name: `Stop ${name}?` }).getByRole('button', { name: 'Stop' }).click();
   await drawer().getByText('Build #2').waitFor();
   await drawer().getByTestId('build-end').getByText(/build #2 succeeded/).waitFor({ timeout: 180_000 });
   await drawer().getByText('stopped', { exact: true }).waitFor();
-  await shot('04-stopped');
+  await shot('05-stopped');
 
   // the history: the builds' workflow events with their reasons, and the Temporal UI link
   await drawer().getByRole('tab', { name: 'history' }).click();
@@ -140,7 +151,7 @@ test('create a workspace from local on the entity page, watch it reach running, 
   await history.getByText('initiator').first().waitFor();
   expect(await history.getByRole('row').count()).toBeGreaterThan(2);
   expect(await drawer().getByRole('link', { name: /Open in Temporal UI/ }).getAttribute('href')).toMatch(/^http:\/\/localhost:\d+\/namespaces\/default\/workflows\/workspace%3A[0-9a-f-]{36}\//);
-  await shot('05-history');
+  await shot('06-history');
 
   // builds tab lists both builds with reasons
   await drawer().getByRole('tab', { name: 'builds' }).click();
@@ -150,7 +161,7 @@ test('create a workspace from local on the entity page, watch it reach running, 
 
   // close the drawer: the card's row shows the stopped workspace
   await drawer().getByRole('button', { name: 'close' }).click();
-  const row = card.getByTestId(`workspace-row-${name}`);
+  await drawer().waitFor({ state: 'hidden' });
   await row.getByText('stopped').waitFor();
 
   // delete: type the name
@@ -161,6 +172,7 @@ test('create a workspace from local on the entity page, watch it reach running, 
   await del.getByRole('button', { name: 'Delete' }).click();
   await drawer().getByTestId('build-end').getByText(/build #3 succeeded/).waitFor({ timeout: 180_000 });
   await drawer().getByRole('button', { name: 'close' }).click();
+  await drawer().waitFor({ state: 'hidden' });
   await card.getByText(/No workspaces for berth-demo yet/).waitFor({ timeout: 60_000 });
-  await shot('06-deleted');
+  await shot('07-deleted');
 });
