@@ -231,6 +231,16 @@ async function launcher(opts) {
     process.on(sig, () => { try { child.kill(sig); } catch { /* gone */ } });
   }
   child.on('error', (err) => { console.error(`[berth] could not start the supervisor: ${err.message}`); process.exit(1); });
+  // `npm start` does not pass a SIGTERM aimed at npm alone (a process manager, `timeout`, an IDE's
+  // stop button) on to us: npm exits and we are re-parented. Treat losing the parent as SIGTERM.
+  const parent = process.ppid;
+  const orphanWatch = setInterval(() => {
+    if (process.ppid === parent) return;
+    clearInterval(orphanWatch);
+    console.error('[berth] the parent process (npm) went away: shutting down');
+    try { child.kill('SIGTERM'); } catch { /* gone */ }
+  }, 1000);
+  orphanWatch.unref();
   const { code, signal } = await exited(child);
   process.exit(code ?? (signal ? 1 : 0));
 }

@@ -62,7 +62,7 @@ export function endLog(log: StagedLog, jobStatus: string, at = Date.now()): Stag
 /** The mark shown before a stage: ⧗ running, ✔ done, ⊘ canceled, ✘ failed. */
 export const stageMark = (s: Stage['state']): string => (s === 'running' ? '⧗' : s === 'done' ? '✔' : s === 'canceled' ? '⊘' : '✘');
 
-/** How long a stage ran (ms); a running stage counts up to `now`. */
+/** How long a stage ran (ms, never negative: the log's times come from the server's clock); a running stage counts up to `now`. */
 export function stageDuration(s: Stage, now = Date.now()): number {
-  return (s.endedAt ?? now) - s.startedAt;
+  return Math.max(0, (s.endedAt ?? now) - s.startedAt);
 }

@@ -103,3 +103,10 @@ describe('form pre-checks', () => {
     ['bad regex left to the API', p({ validation: { regex: '(' } }), 'x', null],
   ])('%s', (_n, param, value, want) => expect(checkParameter(param, value)).toBe(want));
 });
+
+describe('stage durations', () => {
+  it('never go negative when the browser clock is behind the server', () => {
+    const log = addLines(emptyLog(), [line(1, 'plan', 10_000)]);
+    expect(stageDuration(log.stages[0], 9_000)).toBe(0);
+  });
+});

@@ -90,11 +90,11 @@ const drawer = () => page.getByRole('dialog', { name: /^workspace / });
 
 test('create a workspace from local on the entity page, watch it reach running, stop it, read its history, delete it', async () => {
   const name = `e2e-${Date.now().toString(36).slice(-5)}`;
-  await page.goto(`${appUrl}/catalog/default/component/berth-demo`);
-  // Backstage's sign-in page: the guest provider
-  const enter = page.getByRole('button', { name: /^enter$/i });
-  await Promise.race([enter.waitFor(), page.getByText('berth-demo').first().waitFor()]);
-  if (await enter.isVisible()) await enter.click();
+  // the app opens on the catalog after Backstage's sign-in page (the guest provider)
+  await page.goto(appUrl);
+  await page.getByRole('button', { name: /^enter$/i }).click();
+  await page.getByRole('link', { name: 'berth-demo' }).click();
+  await page.waitForURL(/\/catalog\/default\/component\/berth-demo/);
 
   const card = page.locator('.MuiCard-root', { has: page.getByText('template local · preset default') });
   await card.getByText(/No workspaces for berth-demo yet/).waitFor();

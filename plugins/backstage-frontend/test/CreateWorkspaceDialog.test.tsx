@@ -21,8 +21,8 @@ describe('CreateWorkspaceDialog', () => {
     const api = new FakeBerthApi();
     await open(api, { preset: null });
     expect(screen.getByLabelText('Region *')).toHaveAttribute('aria-haspopup', 'listbox');
-    expect(screen.getByLabelText('CPUs')).toHaveAttribute('type', 'number');
-    expect(screen.getByLabelText('CPUs')).toHaveValue(2);
+    expect(screen.getByLabelText('CPUs')).toHaveAttribute('inputmode', 'decimal');
+    expect(screen.getByLabelText('CPUs')).toHaveValue('2');
     expect(screen.getByRole('checkbox', { name: 'GPU' })).not.toBeChecked();
     expect(await screen.findByText('terraform_data.home')).toBeInTheDocument();
     // the default preset is chosen and fills (and locks) the parameters it sets
@@ -36,7 +36,7 @@ describe('CreateWorkspaceDialog', () => {
     const api = new FakeBerthApi();
     await open(api);
     fireEvent.change(nameField(), { target: { value: 'My_WS' } });
-    fireEvent.blur(nameField());
+    // no blur: checked as typed
     expect(await screen.findByText('lowercase letters, digits and single hyphens, not at the start or end')).toBeInTheDocument();
     fireEvent.change(nameField(), { target: { value: 'my-ws' } });
     await waitFor(() => expect(screen.queryByText('lowercase letters, digits and single hyphens, not at the start or end')).not.toBeInTheDocument());
@@ -63,6 +63,20 @@ describe('CreateWorkspaceDialog', () => {
     expect(await screen.findByText('at most 8')).toBeInTheDocument();
     submit();
     expect(screen.getByText('Region is required')).toBeInTheDocument();
+    expect(api.callsOf('createWorkspace')).toHaveLength(0);
+  });
+
+  it.each(['abc', '-', '1e', '2.5.1'])('a number field shows what was typed (%j) and refuses it', async (typed) => {
+    const api = new FakeBerthApi();
+    await open(api);
+    fireEvent.mouseDown(screen.getByLabelText('Preset'));
+    fireEvent.click(within(await screen.findByRole('listbox')).getByText('None'));
+    await waitFor(() => expect(screen.getByLabelText('CPUs')).toBeEnabled());
+    fireEvent.change(nameField(), { target: { value: 'dev' } });
+    fireEvent.change(screen.getByLabelText('CPUs'), { target: { value: typed } });
+    expect(screen.getByLabelText('CPUs')).toHaveValue(typed);
+    expect(await screen.findByText('must be a number')).toBeInTheDocument();
+    submit();
     expect(api.callsOf('createWorkspace')).toHaveLength(0);
   });
 
@@ -100,11 +114,11 @@ describe('CreateWorkspaceDialog', () => {
     expect(screen.getByRole('button', { name: 'Create workspace' })).toBeDisabled();
   });
 
-  it('lets the user pick a template when none is given', async () => {
+  it('picks the template when none is given and only one can be built', async () => {
     const api = new FakeBerthApi();
     await renderBerth(<CreateWorkspaceDialog open onClose={() => undefined} onCreated={() => undefined} />, api);
-    fireEvent.mouseDown(await screen.findByLabelText('Template'));
-    fireEvent.click(within(await screen.findByRole('listbox')).getByText(/Local workspace/));
+    // the only template is chosen already
     expect(await screen.findByLabelText('Region *')).toBeInTheDocument();
+    expect(screen.getByLabelText('Template')).toHaveTextContent('Local workspace');
   });
 });

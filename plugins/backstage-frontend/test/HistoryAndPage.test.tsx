@@ -36,6 +36,9 @@ describe('MyWorkspacesPage', () => {
     const box = screen.getByLabelText('Search workspaces');
     fireEvent.change(box, { target: { value: 'status:sleeping' } });
     expect(await screen.findByText(/unknown status "sleeping"/)).toBeInTheDocument();
+    // no rows of the previous search under a malformed one
+    expect(screen.queryByTestId('workspace-row-dev')).not.toBeInTheDocument();
+    expect(screen.getByText('Fix the search to see workspaces.')).toBeInTheDocument();
     const before = api.callsOf('listWorkspaces').length;
     await new Promise((r) => setTimeout(r, 600));
     expect(api.callsOf('listWorkspaces').length).toBe(before);

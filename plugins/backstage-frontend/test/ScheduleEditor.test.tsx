@@ -18,6 +18,8 @@ describe('ScheduleEditor', () => {
     expect(screen.getByLabelText('Autostop after (TTL)')).toHaveValue('8h');
     expect(await screen.findByText('start 2026-12-07 08:00')).toBeInTheDocument();
     expect(screen.getByText('stop 2026-12-07 16:00')).toBeInTheDocument();
+    // one list in time order
+    expect(screen.getAllByText(/^(start|stop) 2026-/).map((e) => e.textContent)).toEqual(['start 2026-12-07 08:00', 'stop 2026-12-07 16:00', 'start 2026-12-08 08:00']);
     expect(screen.getByRole('button', { name: 'Save schedule' })).toBeDisabled();
   });
 

@@ -109,7 +109,7 @@ export function BuildLog({ workspaceId, buildNumber, onEnded }: BuildLogProps) {
             <div className={classes.stage}>
               {s.state === 'running' ? <CircularProgress size={12} aria-label="running" /> : <span className={s.state === 'done' ? classes.done : classes.failed} aria-label={s.state}>{stageMark(s.state)}</span>}
               <span>{s.name}</span>
-              <span>{formatDuration(stageDuration(s, now))}</span>
+              <span>{formatDuration(stageDuration(s, Math.max(now, Date.now())))}</span>
             </div>
             {s.lines.map((l) => (
               <div key={l.seq} className={`${classes.line} ${l.level === 'error' ? classes.error : l.level === 'warn' ? classes.warn : ''}`}>{l.output}</div>

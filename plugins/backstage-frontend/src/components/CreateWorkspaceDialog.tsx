@@ -69,7 +69,12 @@ export function CreateWorkspaceDialog({ open, onClose, onCreated, template: fixe
   useEffect(() => {
     if (!open || fixedTemplate) return undefined;
     let alive = true;
-    api.listTemplates().then((ts) => { if (alive) setTemplates(ts.filter((t) => t.active_version_id)); }, (e: Error) => alive && setLoadError(`Could not list templates: ${e.message}`));
+    api.listTemplates().then((ts) => {
+      if (!alive) return;
+      const usable = ts.filter((t) => t.active_version_id);
+      setTemplates(usable);
+      if (usable.length === 1) setTemplateName((cur) => cur || usable[0].name);
+    }, (e: Error) => alive && setLoadError(`Could not list templates: ${e.message}`));
     return () => { alive = false; };
   }, [api, open, fixedTemplate]);
 
@@ -135,7 +140,7 @@ export function CreateWorkspaceDialog({ open, onClose, onCreated, template: fixe
     }
   };
 
-  const showName = nameTouched || attempted;
+  const showName = name !== '' || nameTouched || attempted;
   return (
     <Dialog open={open} onClose={submitting ? undefined : onClose} aria-labelledby="berth-create-title" maxWidth="sm" fullWidth>
       <DialogTitle id="berth-create-title">{`Create workspace${form ? ` from ${form.template.display_name || form.template.name}` : ''}`}</DialogTitle>

@@ -41,7 +41,10 @@ export function MyWorkspacesContent() {
           InputProps={{ startAdornment: <InputAdornment position="start"><Search fontSize="small" /></InputAdornment> }}
         />
       </Box>
-      <WorkspacesPanel query={query} showOwner={!/\bowner:me\b/.test(query)} emptyTitle="No workspaces match" create={{}} limit={200} />
+      {syntaxError
+        // a malformed search shows no rows of the previous one
+        ? <Typography variant="body2" color="textSecondary" role="status">Fix the search to see workspaces.</Typography>
+        : <WorkspacesPanel query={query} showOwner={!/\bowner:me\b/.test(query)} emptyTitle="No workspaces match" create={{}} limit={200} />}
     </>
   );
 }

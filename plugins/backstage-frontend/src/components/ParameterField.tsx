@@ -1,6 +1,6 @@
 /**
  * One template parameter as a typed form field: options as a select, bool as a switch, number
- * as a number field, list(string) as one value per line, sensitive strings masked. Values are
+ * as a text field with a numeric keyboard, list(string) as one value per line, sensitive strings masked. Values are
  * the API's strings (`"true"`, `"42"`, list(string) as a JSON array).
  */
 import { FormControl, FormControlLabel, FormHelperText, MenuItem, Switch, TextField } from '@material-ui/core';
@@ -33,8 +33,8 @@ export function linesToList(text: string): string {
 
 /** The field for one parameter. */
 export function ParameterField({ parameter: p, value, onChange, error, lockedBy }: ParameterFieldProps) {
-  const label = `${p.display_name || p.name}${p.required && p.default_value === null ? ' *' : ''}`;
-  const help = error ?? (lockedBy ? `set by preset ${lockedBy}` : [p.description, p.mutable ? '' : 'cannot be changed after the workspace is created'].filter(Boolean).join(' · ') || undefined);
+  const label = `${p.display_name || p.name}${p.required && p.default_value === null ? ' *' : ''}${p.mutable ? '' : ' (immutable)'}`;
+  const help = error ?? (lockedBy ? `set by preset ${lockedBy}` : p.description || undefined);
   const id = `berth-param-${p.name}`;
   const common = { id, disabled: Boolean(lockedBy), error: Boolean(error), helperText: help, fullWidth: true, margin: 'dense' as const, variant: 'outlined' as const };
 
@@ -69,11 +69,13 @@ export function ParameterField({ parameter: p, value, onChange, error, lockedBy 
     <TextField
       {...common}
       label={label}
-      type={p.type === 'number' ? 'number' : p.sensitive ? 'password' : 'text'}
+      // numbers are text fields with a numeric keyboard: a browser's number input hides what it
+      // cannot parse ("abc", "1e"), and the check must see exactly what the user typed
+      type={p.sensitive ? 'password' : 'text'}
       value={value}
       placeholder={p.default_value ?? undefined}
       onChange={(e) => onChange(e.target.value)}
-      inputProps={{ ...(p.validation.min !== undefined ? { min: p.validation.min } : {}), ...(p.validation.max !== undefined ? { max: p.validation.max } : {}), spellCheck: false }}
+      inputProps={{ ...(p.type === 'number' ? { inputMode: 'decimal' as const } : {}), spellCheck: false }}
     />
   );
 }

@@ -117,13 +117,11 @@ export function ScheduleEditor({ workspaceId, workspaceName, debounceMs = 300, z
           <>
             <Typography variant="subtitle2">{`Next events (${zone})`}</Typography>
             <List dense disablePadding>
-              {preview.autostarts.map((a) => (
-                <ListItem key={`start-${a.at}`} disableGutters><ListItemText primary={`start ${localTime(a.at, zone, true)}`} /></ListItem>
-              ))}
-              {preview.autostops.map((a) => (
-                <ListItem key={`stop-${a.at}`} disableGutters>
-                  <ListItemText primary={`stop ${localTime(a.at, zone, true)}`} secondary={a.started_at ? `${a.source} from the start at ${localTime(a.started_at.at, zone, true)}` : a.source} />
-                </ListItem>
+              {[
+                ...preview.autostarts.map((a) => ({ at: a.at, primary: `start ${localTime(a.at, zone, true)}`, secondary: undefined as string | undefined })),
+                ...preview.autostops.map((a) => ({ at: a.at, primary: `stop ${localTime(a.at, zone, true)}`, secondary: a.started_at ? `${a.source} from the start at ${localTime(a.started_at.at, zone, true)}` : a.source })),
+              ].sort((x, y) => Date.parse(x.at) - Date.parse(y.at)).map((e) => (
+                <ListItem key={`${e.primary}`} disableGutters><ListItemText primary={e.primary} secondary={e.secondary} /></ListItem>
               ))}
               {!preview.autostarts.length && !preview.autostops.length && <ListItem disableGutters><ListItemText primary="no autostart or autostop" /></ListItem>}
             </List>

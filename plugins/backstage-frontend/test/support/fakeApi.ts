@@ -114,7 +114,7 @@ export class FakeBerthApi {
   async putSchedule(id: string, body: Partial<ApiSchedule>) { this.record('putSchedule', id, body); this.schedule = { ...this.schedule, ...body }; return this.schedule; }
   async previewSchedule(id: string, body: { autostart_schedule?: string | null; ttl_ms?: number | null }) {
     this.record('previewSchedule', id, body);
-    const starts = body.autostart_schedule ? [{ at: '2026-12-07T08:00:00.000Z', local: '2026-12-07 09:00' }] : [];
+    const starts = body.autostart_schedule ? [{ at: '2026-12-07T08:00:00.000Z', local: '2026-12-07 09:00' }, { at: '2026-12-08T08:00:00.000Z', local: '2026-12-08 09:00' }] : [];
     const stops = body.ttl_ms ? [{ at: new Date(Date.parse('2026-12-07T08:00:00.000Z') + body.ttl_ms).toISOString(), local: '', source: 'ttl', started_at: starts[0] ?? null, max_deadline: null }] : [];
     return { time_zone: 'UTC', autostarts: starts, autostops: stops, autostart_skip: null, notes: [] };
   }
