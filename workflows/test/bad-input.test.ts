@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import crypto from 'node:crypto';
 import * as tar from 'tar';
-import { LOCAL_TEMPLATE, startTestStack, tempDir, type TestStack } from './support/stack';
+import { eventually, LOCAL_TEMPLATE, startTestStack, tempDir, type TestStack } from './support/stack';
 import { ConflictError, InputError, NotFoundError } from '../src/errors';
 import type { Workspace } from '../src/types';
 
@@ -112,6 +112,12 @@ describe('workspaces', () => {
     const n = (ok[0] as PromiseFulfilledResult<{ buildNumber: number }>).value.buildNumber;
     expect(n).toBe(2);
     await stack.client.waitForBuild(running.id, n);
+    // a restart queues its start build after the stop: wait until the workflow has nothing left
+    // to do, so no build of this test writes rows while the next test counts them
+    await eventually('the workspace to settle', async () => {
+      const d = await stack.client.describe(running.id);
+      return d.activeBuild === null && d.queued.length === 0 ? d : null;
+    });
     const last = (await stack.client.listBuilds(running.id))[0];
     await stack.client.waitForBuild(running.id, last.buildNumber);
   });
