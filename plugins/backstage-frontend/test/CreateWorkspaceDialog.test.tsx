@@ -16,6 +16,13 @@ async function open(api: FakeBerthApi, props: Partial<React.ComponentProps<typeo
 const nameField = () => screen.getByLabelText('Workspace name *');
 const submit = () => fireEvent.click(screen.getByRole('button', { name: 'Create workspace' }));
 
+/** Picks "None" in the preset select: every parameter becomes editable. */
+async function chooseNoPreset() {
+  fireEvent.mouseDown(screen.getByLabelText('Preset'));
+  fireEvent.click(within(await screen.findByRole('listbox')).getByText('None'));
+  await waitFor(() => expect(screen.getByLabelText('CPUs')).toBeEnabled());
+}
+
 describe('CreateWorkspaceDialog', () => {
   it('builds typed fields from the parameters: options as a select, number, bool as a switch, and shows the resource preview', async () => {
     const api = new FakeBerthApi();
@@ -55,9 +62,7 @@ describe('CreateWorkspaceDialog', () => {
   it('without a preset every parameter is editable; a client check blocks a bad value before any request', async () => {
     const api = new FakeBerthApi();
     await open(api);
-    fireEvent.mouseDown(screen.getByLabelText('Preset'));
-    fireEvent.click(within(await screen.findByRole('listbox')).getByText('None'));
-    await waitFor(() => expect(screen.getByLabelText('CPUs')).toBeEnabled());
+    await chooseNoPreset();
     fireEvent.change(nameField(), { target: { value: 'dev' } });
     fireEvent.change(screen.getByLabelText('CPUs'), { target: { value: '64' } });
     expect(await screen.findByText('at most 8')).toBeInTheDocument();
@@ -69,9 +74,7 @@ describe('CreateWorkspaceDialog', () => {
   it.each(['abc', '-', '1e', '2.5.1'])('a number field shows what was typed (%j) and refuses it', async (typed) => {
     const api = new FakeBerthApi();
     await open(api);
-    fireEvent.mouseDown(screen.getByLabelText('Preset'));
-    fireEvent.click(within(await screen.findByRole('listbox')).getByText('None'));
-    await waitFor(() => expect(screen.getByLabelText('CPUs')).toBeEnabled());
+    await chooseNoPreset();
     fireEvent.change(nameField(), { target: { value: 'dev' } });
     fireEvent.change(screen.getByLabelText('CPUs'), { target: { value: typed } });
     expect(screen.getByLabelText('CPUs')).toHaveValue(typed);
